@@ -1,0 +1,102 @@
+"""Serve the built book on 127.0.0.1 and drive Debian's headless Chromium through Playwright."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def built_site() -> Path:
+    """The built HTML: $BOOK_HTML, else _build/html."""
+    return (ROOT / os.environ.get("BOOK_HTML", "_build/html")).resolve()
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def serve(directory: Path):
+    """An HTTP server for ``directory`` on 127.0.0.1 (a free port); yields its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
+def browser():
+    """A headless Chromium (Playwright, the Debian binary; no browser download)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+class PageWatch:
+    """Records console errors, page errors and every request that leaves 127.0.0.1."""
+
+    def __init__(self, page, base_url: str):
+        self.errors, self.external = [], []
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
+        page.on("requestfailed", lambda r: self.errors.append(f"failed request: {r.url}"))
+        page.on("response", lambda r: r.status >= 400 and self.errors.append(f"HTTP {r.status}: {r.url}"))
+
+        def route(r):
+            if r.request.url.startswith(base_url) or r.request.url.startswith("data:"):
+                return r.continue_()
+            self.external.append(r.request.url)
+            return r.abort()
+
+        page.route("**/*", route)
+
+
+WAIT_FOR_MATHJAX = """async () => {
+  const hasMath = document.querySelector('.math, div.math, span.math') !== null;
+  for (let i = 0; i < 200 && hasMath && !(window.MathJax && MathJax.startup && MathJax.startup.promise); i++)
+    await new Promise(r => setTimeout(r, 50));
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
+  return hasMath;
+}"""
+
+RAW_TEX_LEFT = """() => {
+  const body = document.querySelector('main') || document.body;
+  const copy = body.cloneNode(true);
+  copy.querySelectorAll('pre, code, script, style, mjx-container, textarea, .cell_input')
+      .forEach(e => e.remove());
+  const text = copy.innerText;
+  const hits = [];
+  for (const re of [/\\$\\$/, /\\\\\\[/, /\\\\\\(/, /\\\\begin\\{/, /\\$[^$\\s][^$]*\\\\[a-zA-Z]+[^$]*\\$/]) {
+    const m = text.match(re);
+    if (m) hits.push(text.slice(Math.max(0, m.index - 40), m.index + 40));
+  }
+  return hits;
+}"""
+
+BROKEN_IMAGES = """() => Array.from(document.images)
+  .filter(img => !(img.complete && img.naturalWidth > 0))
+  .map(img => img.getAttribute('src').slice(0, 80))"""

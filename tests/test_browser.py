@@ -1,0 +1,57 @@
+"""Every page of the built book, in a real browser (headless Chromium), offline.
+
+Run by ``make test`` after the book build (BOOK_HTML points at the built HTML). Checks that
+math was typeset by the local MathJax (no raw TeX left), that every image loads, that saved
+widgets render, that nothing was requested from outside 127.0.0.1 and that the console stayed
+free of errors; saves a screenshot of each page under _build/screenshots/.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser_support import (BROKEN_IMAGES, RAW_TEX_LEFT, ROOT, WAIT_FOR_MATHJAX, PageWatch,
+                                   browser, built_site, chromium_path, serve)
+
+pytestmark = pytest.mark.browser
+SITE = built_site()
+PAGES = sorted(p.relative_to(SITE).as_posix() for p in SITE.glob("**/*.html")
+               if not p.relative_to(SITE).as_posix().startswith(("_static/", "_sources/")))
+SHOTS = ROOT / "_build" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def site():
+    if not chromium_path():
+        pytest.skip("BROWSER TESTS SKIPPED: chromium is not installed (see scripts/ensure_chromium.sh)")
+    if not PAGES:
+        pytest.fail(f"no built pages under {SITE}: build the book first")
+    with serve(SITE) as base_url, browser() as chromium:
+        yield base_url, chromium
+
+
+def open_page(site, rel: str, width: int = 1280):
+    base_url, chromium = site
+    page = chromium.new_page(viewport={"width": width, "height": 1000})
+    watch = PageWatch(page, base_url)
+    page.goto(f"{base_url}/{rel}", wait_until="load")
+    page.wait_for_load_state("networkidle")
+    return page, watch
+
+
+@pytest.mark.parametrize("rel", PAGES)
+def test_page(site, rel):
+    page, watch = open_page(site, rel)
+    has_math = page.evaluate(WAIT_FOR_MATHJAX)
+    if has_math:
+        assert page.locator("mjx-container").count() > 0, "math present but MathJax rendered nothing"
+    assert page.evaluate(RAW_TEX_LEFT) == [], "raw TeX left on the page"
+    assert page.evaluate(BROKEN_IMAGES) == [], "images that did not load"
+    if page.locator('script[type="application/vnd.jupyter.widget-state+json"]').count():
+        page.wait_for_selector(".jupyter-widgets", timeout=15_000)
+    shot = SHOTS / (rel[:-len(".html")] + ".png")
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shot), full_page=True)
+    assert watch.external == [], "requests left 127.0.0.1 (the book must work offline)"
+    assert watch.errors == [], "console errors:\n" + "\n".join(watch.errors)
+    page.close()

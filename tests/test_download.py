@@ -1,0 +1,108 @@
+"""lib.download against a real HTTP server on 127.0.0.1: good, truncated and corrupt files."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import threading
+
+import pytest
+
+from lib.download import ChecksumError, DataUnavailableError, RemoteFile, fetch
+
+GOOD = "Once upon a time\n".encode() * 200
+SHA = hashlib.sha256(GOOD).hexdigest()
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = {"/good.txt": GOOD, "/corrupt.txt": GOOD[:-1] + b"X"}.get(self.path)
+        if self.path == "/truncated.txt":   # announces every byte, sends half, hangs up
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(GOOD)))
+            self.end_headers()
+            self.wfile.write(GOOD[: len(GOOD) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        if body is None:
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server():
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(autouse=True)
+def no_local_data(monkeypatch):
+    monkeypatch.delenv("BOOK_DATA_DIR", raising=False)
+
+
+def leftovers(folder):
+    return [p.name for p in folder.rglob("*") if p.is_file()]
+
+
+def test_good_file_is_downloaded_verified_and_cached(server, tmp_path):
+    remote = RemoteFile("text/good.txt", f"{server}/good.txt", sha256=SHA)
+    path = fetch(remote, cache=tmp_path)
+    assert path == tmp_path / "text" / "good.txt" and path.read_bytes() == GOOD
+    assert leftovers(tmp_path) == ["good.txt"]
+    # second call: served from the cache, the server is not asked again
+    gone = RemoteFile("text/good.txt", f"{server}/missing", sha256=SHA)
+    assert fetch(gone, cache=tmp_path) == path
+
+
+def test_truncated_download_is_an_error_and_leaves_nothing(server, tmp_path):
+    remote = RemoteFile("text/t.txt", f"{server}/truncated.txt", sha256=SHA)
+    with pytest.raises(DataUnavailableError, match="could not download text/t.txt"):
+        fetch(remote, cache=tmp_path)
+    assert leftovers(tmp_path) == []
+
+
+def test_wrong_checksum_is_an_error_and_leaves_nothing(server, tmp_path):
+    remote = RemoteFile("text/c.txt", f"{server}/corrupt.txt", sha256=SHA)
+    with pytest.raises(ChecksumError, match=f"sha256 mismatch for text/c.txt.*expected {SHA}"):
+        fetch(remote, cache=tmp_path)
+    assert leftovers(tmp_path) == []
+
+
+def test_corrupt_cached_file_is_refused(server, tmp_path):
+    (tmp_path / "text").mkdir()
+    (tmp_path / "text" / "good.txt").write_bytes(b"not it")
+    with pytest.raises(ChecksumError, match="delete it"):
+        fetch(RemoteFile("text/good.txt", f"{server}/good.txt", sha256=SHA), cache=tmp_path)
+
+
+def test_local_data_dir_is_used_instead_of_downloading(tmp_path, monkeypatch):
+    (tmp_path / "data" / "text").mkdir(parents=True)
+    (tmp_path / "data" / "text" / "good.txt").write_bytes(GOOD)
+    monkeypatch.setenv("BOOK_DATA_DIR", str(tmp_path / "data"))
+    remote = RemoteFile("text/good.txt", "http://127.0.0.1:9/unreachable", sha256=SHA)
+    assert fetch(remote, cache=tmp_path / "cache") == tmp_path / "data" / "text" / "good.txt"
+
+
+def test_unreachable_url_is_a_clear_error(tmp_path):
+    remote = RemoteFile("x/y.bin", "http://127.0.0.1:9/nothing-listens-here", sha256=SHA)
+    with pytest.raises(DataUnavailableError, match="BOOK_DATA_DIR"):
+        fetch(remote, cache=tmp_path, timeout=5)
+
+
+def test_git_blob_checksum_when_no_sha256_is_known(server, tmp_path):
+    blob = hashlib.sha1(b"blob %d\0" % len(GOOD) + GOOD).hexdigest()
+    remote = RemoteFile("g.txt", f"{server}/good.txt", git_blob_sha1=blob)
+    assert fetch(remote, cache=tmp_path).read_bytes() == GOOD
+    with pytest.raises(ChecksumError, match="git blob sha1"):
+        fetch(RemoteFile("h.txt", f"{server}/corrupt.txt", git_blob_sha1=blob), cache=tmp_path)

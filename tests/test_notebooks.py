@@ -1,0 +1,57 @@
+"""The notebooks as files: committed clean, all in the book, all installable on Colab."""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+import yaml
+
+from scripts.notebooks import COLAB_TAG, ROOT, colab_cell_source
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def toc_files(entries) -> set[str]:
+    files = set()
+    for entry in entries:
+        if "file" in entry:
+            files.add(entry["file"])
+        for key in ("parts", "chapters", "sections"):
+            files |= toc_files(entry.get(key, []))
+    return files
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_without_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    dirty = [i for i, c in enumerate(nb.cells)
+             if c.cell_type == "code" and (c.outputs or c.execution_count)]
+    assert not dirty, f"cells {dirty} have outputs: run `python scripts/notebooks.py sync`"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_listed_in_toc(path):
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = toc_files([toc]) | {toc["root"]}
+    assert f"notebooks/{path.stem}" in files, f"{path.name} is not in _toc.yml"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_first_cell_installs_lib_on_colab(path):
+    first = nbformat.read(path, as_version=4).cells[0]
+    assert COLAB_TAG in first.metadata.get("tags", []) and "remove-cell" in first.metadata["tags"]
+    assert first.source == colab_cell_source(), "run `python scripts/notebooks.py sync`"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_checks_its_claims(path):
+    """Executing a notebook is checking it: each has asserts that can fail."""
+    code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells
+                     if c.cell_type == "code")
+    assert re.search(r"^\s*assert ", code, flags=re.M), f"{path.name} asserts nothing"

@@ -1,0 +1,31 @@
+import pytest
+import torch
+
+from lib import runtime
+
+
+def test_by_size_follows_the_switch(monkeypatch):
+    for size, expected in [("smoke", 1), ("book", 2), ("full", 3)]:
+        monkeypatch.setenv("BOOK_SIZE", size)
+        assert runtime.by_size(smoke=1, book=2, full=3) == expected
+
+
+def test_default_size_is_book(monkeypatch):
+    monkeypatch.delenv("BOOK_SIZE", raising=False)
+    assert runtime.experiment_size() == "book"
+
+
+def test_unknown_size_is_an_error(monkeypatch):
+    monkeypatch.setenv("BOOK_SIZE", "huge")
+    with pytest.raises(ValueError, match="smoke, book, full"):
+        runtime.experiment_size()
+
+
+def test_device_is_cuda_only_when_present():
+    assert runtime.default_device().type == ("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def test_seed_everything_reproduces():
+    a = torch.randn(3, generator=runtime.seed_everything(7))
+    b = torch.randn(3, generator=runtime.seed_everything(7))
+    assert torch.equal(a, b)
