@@ -74,3 +74,67 @@ class PalindromeTask:
     @property
     def chance(self) -> float:
         return 1.0 / self.num_classes
+
+
+# The binary variant of the course's 2020 version (the peephole LSTM experiments) ------------
+
+BINARY_PAD, BINARY_MAX_DIGIT = 0, 9   # digits are drawn from 0..8, as np.random.randint(0, 9)
+BITS_PER_DIGIT = 4                    # 8 = 0b1000 is the longest
+
+
+def binary_palindromes(length: int, batch_size: int, generator: torch.Generator) -> torch.Tensor:
+    """A (batch_size, 4 * length + 2) long tensor of left-padded binary palindromes.
+
+    As the course's 2020 ``BinaryPalindromeDataset(length)`` builds them: draw length/2 digits
+    from 0..8, write each in binary without leading zeros (0 -> "0", 5 -> "101"), join them,
+    reverse that half with probability 1/2, append its mirror image, and pad on the left to
+    4 * length + 2 symbols. Symbols: 0 = padding, 1 = bit 0, 2 = bit 1 (the course's -1, 0, 1
+    plus one, which is what its networks read). Only even lengths: for odd ones the course's
+    palindromes can outgrow 4 * length + 2 and no longer batch.
+    """
+    if length < 2 or length % 2:
+        raise ValueError(f"binary palindromes need an even length >= 2 (the course's "
+                         f"input_length), got {length}")
+    device, K, width = generator.device, length // 2, 4 * length + 2
+    digits = torch.randint(BINARY_MAX_DIGIT, (batch_size, K), generator=generator, device=device)
+    flip = torch.rand(batch_size, generator=generator, device=device) < 0.5
+    powers = 2 ** torch.arange(BITS_PER_DIGIT - 1, -1, -1, device=device)      # 8, 4, 2, 1
+    bits = (digits.unsqueeze(-1) // powers % 2).flatten(1)                     # (B, 4K), MSB first
+    num_bits = (digits.unsqueeze(-1) >= powers).sum(-1).clamp(min=1)          # "0" has one bit
+    valid = (torch.arange(BITS_PER_DIGIT, device=device) >= BITS_PER_DIGIT - num_bits.unsqueeze(-1))
+    valid = valid.flatten(1)
+    # move the significant bits to the front, in order (a stable sort of "is padding")
+    half = bits.gather(1, torch.sort((~valid).to(torch.uint8), dim=1, stable=True).indices)
+    n = valid.sum(1, keepdim=True)                                            # bits in the half
+    j = torch.arange(4 * K, device=device)
+    half = half.gather(1, torch.where(flip.unsqueeze(1) & (j < n), n - 1 - j, j))
+    q = torch.arange(width, device=device) - (width - 2 * n)                  # index in half+mirror
+    mirrored = half.gather(1, torch.where(q < n, q, 2 * n - 1 - q).clamp(0, 4 * K - 1))
+    return torch.where(q >= 0, mirrored + 1, BINARY_PAD)
+
+
+def split_binary_palindromes(pals: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Input: all symbols but the last (B, 4L+1); target: the last bit, 0 or 1 (B,)."""
+    return pals[:, :-1], pals[:, -1] - 1
+
+
+@dataclass
+class BinaryPalindromeTask(PalindromeTask):
+    """The course's 2020 binary palindromes of ``length`` (its input_length): 4L+1 input steps.
+
+    Inputs are symbols 0 (padding), 1, 2 (bits 0, 1); use ``encoding="scalar"`` for the course's
+    input_dim = 1 or ``"onehot"`` with ``num_symbols=3``. Targets are the last bit (2 classes).
+    """
+
+    num_symbols: int = 3
+    num_classes: int = 2
+
+    def _draw(self, batch_size, generator):
+        return split_binary_palindromes(binary_palindromes(self.length, batch_size, generator))
+
+    @property
+    def chance(self) -> float:
+        """The best constant guess, "1": the last bit is the first bit of the half, which is a
+        leading 1 unless the digit is 0 (not reversed, P = 8/9) or the parity of a digit in
+        0..8 (reversed, P(odd) = 4/9): P(1) = (8/9 + 4/9) / 2 = 2/3."""
+        return 2.0 / 3.0
