@@ -33,6 +33,21 @@ def rnn_forward(model: VanillaRNN, X: torch.Tensor) -> tuple[list[torch.Tensor],
     return hs, hs[-1] @ model.W_ph.T + model.b_p
 
 
+def output_gradient(model: VanillaRNN, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """dL/dp_T = (y_hat - y) / B for the mean cross-entropy over the batch; shape (B, c)."""
+    one_hot = torch.nn.functional.one_hot(y, model.num_classes).to(logits.dtype)
+    return (torch.softmax(logits, dim=1) - one_hot) / logits.shape[0]
+
+
+def backward_through_time(model: VanillaRNN, hs: list[torch.Tensor], dL_dhT: torch.Tensor):
+    """Yield (t, dL/dh_t, delta_t = dL/da_t) for t = T, T-1, ..., 1 (the recursion)."""
+    dh = dL_dhT
+    for t in range(len(hs) - 1, 0, -1):
+        delta = dh * (1 - hs[t] ** 2)            # diag(1 - h_t^2): tanh's derivative
+        yield t, dh, delta
+        dh = delta @ model.W_hh                  # W_hh^T delta_t, batch rows
+
+
 @torch.no_grad()
 def bptt_gradients(model: VanillaRNN, seq: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
     """Closed-form gradients of the mean cross-entropy w.r.t. every parameter of ``model``.
@@ -46,22 +61,32 @@ def bptt_gradients(model: VanillaRNN, seq: torch.Tensor, y: torch.Tensor) -> dic
         raise ValueError("bptt_gradients covers inputs without parameters (not 'embedding')")
     X = model.inputs(seq, dtype=model.W_ph.dtype)
     hs, logits = rnn_forward(model, X)
-    B = X.shape[0]
-    dp = (torch.softmax(logits, dim=1) - torch.nn.functional.one_hot(y, model.num_classes)) / B
-    grads = {"W_ph": dp.T @ hs[-1], "b_p": dp.sum(0)}
+    dp = output_gradient(model, logits, y)
+    grads = {"W_ph": dp.T @ hs[-1], "b_p": dp.sum(0)}          # no sum over time
     dW_hx, dW_hh, db_h = (torch.zeros_like(p) for p in (model.W_hx, model.W_hh, model.b_h))
-    dh = dp @ model.W_ph
     dhs = []
-    for t in range(X.shape[1], 0, -1):
+    for t, dh, delta in backward_through_time(model, hs, dp @ model.W_ph):
         dhs.append(dh)
-        da = dh * (1 - hs[t] ** 2)
-        dW_hx += da.T @ X[:, t - 1]
-        dW_hh += da.T @ hs[t - 1]
-        db_h += da.sum(0)
-        dh = da @ model.W_hh
+        dW_hx += delta.T @ X[:, t - 1]
+        dW_hh += delta.T @ hs[t - 1]
+        db_h += delta.sum(0)
     grads.update(W_hx=dW_hx, W_hh=dW_hh, b_h=db_h)
     grads["dL/dh"] = torch.stack(dhs[::-1])
     return grads
+
+
+@torch.no_grad()
+def W_hh_gradient_terms(model: VanillaRNN, seq: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """The T terms delta_t h_{t-1}^T whose sum is dL/dW_hh, one per time step; (T, n, n).
+
+    Term t is what step t contributes to the gradient of W_hh: it shows how much the early steps
+    of a sequence take part in learning at all.
+    """
+    X = model.inputs(seq, dtype=model.W_ph.dtype)
+    hs, logits = rnn_forward(model, X)
+    dp = output_gradient(model, logits, y)
+    terms = [delta.T @ hs[t - 1] for t, _, delta in backward_through_time(model, hs, dp @ model.W_ph)]
+    return torch.stack(terms[::-1])
 
 
 @torch.no_grad()
@@ -76,8 +101,7 @@ def dW_hh_by_jacobian_products(model: VanillaRNN, seq: torch.Tensor, y: torch.Te
     X = model.inputs(seq, dtype=model.W_ph.dtype)
     hs, logits = rnn_forward(model, X)
     T, B = X.shape[1], X.shape[0]
-    dp = (torch.softmax(logits, dim=1) - torch.nn.functional.one_hot(y, model.num_classes)) / B
-    dL_dhT = dp @ model.W_ph                                          # (B, n)
+    dL_dhT = output_gradient(model, logits, y) @ model.W_ph           # (B, n)
     eye = torch.eye(model.num_hiddens, dtype=X.dtype).expand(B, -1, -1)
     total = torch.zeros_like(model.W_hh)
     for k in range(1, T + 1):

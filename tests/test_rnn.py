@@ -92,3 +92,13 @@ def test_runs_on_the_default_device():
     device = default_device()
     m = VanillaRNN(8, 10).to(device)
     assert m(torch.randint(10, (2, 3), device=device)).device.type == device.type
+
+
+def test_W_hh_terms_sum_to_the_gradient():
+    from lib.bptt import W_hh_gradient_terms
+    torch.manual_seed(2)
+    m = VanillaRNN(6, 10).double()
+    x, y = torch.randint(10, (3, 8)), torch.randint(10, (3,))
+    terms = W_hh_gradient_terms(m, x, y)
+    assert terms.shape == (8, 6, 6)
+    torch.testing.assert_close(terms.sum(0), autograd_gradients(m, x, y)["W_hh"], rtol=0, atol=1e-12)
