@@ -25,7 +25,7 @@ test: env assets
 	echo "make test: all passed in $$(( $$(date +%s) - start )) s"
 
 unit:
-	$(PY) -m pytest tests -m "not browser" -q
+	$(PY) -m pytest tests -m "not browser and not site" -q
 
 notebooks:
 	BOOK_SIZE=smoke $(PY) -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider -q notebooks
@@ -35,7 +35,7 @@ build-test:
 
 browser:
 	bash scripts/ensure_chromium.sh
-	BOOK_HTML=_build/test/_build/html $(PY) -m pytest tests -m browser -q
+	BOOK_HTML=_build/test/_build/html $(PY) -m pytest tests -m "browser or site" -q
 
 env: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt pyproject.toml

@@ -14,6 +14,13 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+from docutils import nodes
+from docutils.statemachine import StringList
+from sphinx.util.docutils import SphinxDirective
+
 FIRST_VISIT_MODE = ('if (!document.documentElement.dataset.mode) {'
                     ' document.documentElement.dataset.mode = "light";'
                     ' document.documentElement.dataset.theme = "light"; }')
@@ -45,7 +52,51 @@ def clean_scripts(app, pagename, templatename, context, doctree):
     context["script_files"][:] = kept
 
 
+SIZES = ("smoke", "book", "full")
+
+
+def _duration(seconds) -> str:
+    if seconds is None:
+        return "not measured"
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+
+
+def _notebook_title(app, name: str) -> str:
+    path = Path(app.srcdir) / f"{name}.ipynb"
+    for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+        for line in "".join(cell["source"]).splitlines():
+            if cell["cell_type"] == "markdown" and line.startswith("# "):
+                return line[2:].strip()
+    return name
+
+
+
+class TimingsTableDirective(SphinxDirective):
+    """``{timings-table}``: the recorded execution time of every notebook at every size, read
+    from book/timings.json (written by scripts/time_notebooks.py, never by hand)."""
+
+    def run(self):
+        path = Path(self.env.srcdir) / "book" / "timings.json"
+        self.env.note_dependency(str(path))
+        record = json.loads(path.read_text()) if path.is_file() else {}
+        columns = [(device, size) for device in record for size in SIZES
+                   if size in record[device]] or [("2-core CPU", size) for size in SIZES]
+        names = sorted({n for device in record.values() for size in SIZES for n in device.get(size, {})})
+        lines = ["| notebook | " + " | ".join(f"{size} ({device})" for device, size in columns) + " |",
+                 "|---|" + "---|" * len(columns)]
+        for name in names:
+            cells = [_duration(record[d].get(s, {}).get(name)) for d, s in columns]
+            lines.append(f"| [{_notebook_title(self.env.app, name)}](/{name}) | " + " | ".join(cells) + " |")
+        dates = [f"{size} on {device}: {record[device].get(f'{size} measured on')} ({record[device]['machine']})"
+                 for device, size in columns if device in record]
+        container = nodes.container()
+        self.state.nested_parse(StringList(lines + ["", "Measured " + "; ".join(dates) + "." if dates else ""]),
+                                self.content_offset, container)
+        return container.children
+
+
 def setup(app):
+    app.add_directive("timings-table", TimingsTableDirective)
     app.add_js_file(None, body=FIRST_VISIT_MODE, priority=1)
     app.connect("html-page-context", clean_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

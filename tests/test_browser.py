@@ -55,3 +55,21 @@ def test_page(site, rel):
     assert watch.external == [], "requests left 127.0.0.1 (the book must work offline)"
     assert watch.errors == [], "console errors:\n" + "\n".join(watch.errors)
     page.close()
+
+
+PHONE_PAGE = "book/bptt.html"
+
+
+def test_phone_width(site):
+    """A chapter page at phone width (390 px): readable, nothing wider than the screen."""
+    if PHONE_PAGE not in PAGES:
+        pytest.fail(f"{PHONE_PAGE} was not built")
+    page, watch = open_page(site, PHONE_PAGE, width=390)
+    page.evaluate(WAIT_FOR_MATHJAX)
+    overflow = page.evaluate("() => document.scrollingElement.scrollWidth - window.innerWidth")
+    shot = SHOTS / "phone" / PHONE_PAGE.replace("/", "-").replace(".html", ".png")
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shot), full_page=True)
+    assert overflow <= 1, f"the page is {overflow} px wider than a phone screen"
+    assert watch.errors == [] and watch.external == []
+    page.close()
