@@ -8,6 +8,8 @@
 * The widget manager (loaded through require.js) finds its fonts relative to require.js's
   base URL, which defaults to the page's folder; on pages with widgets we point it at
   _static/, where scripts/vendor_assets.sh puts them.
+* ``{timings-table}`` renders book/timings.json, and ``{{ book_size }}`` names the size of
+  the build (both used on the home page).
 * pydata-sphinx-theme logs "Got invalid theme mode" on a reader's first visit (empty
   localStorage); we start such readers in light mode, which the figures are drawn for.
 """
@@ -15,6 +17,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from docutils import nodes
@@ -95,8 +98,15 @@ class TimingsTableDirective(SphinxDirective):
         return container.children
 
 
+def add_build_substitutions(app, config):
+    """``{{ book_size }}`` in any page: the experiment size this build executed the notebooks at."""
+    config.myst_substitutions = {**config.myst_substitutions,
+                                 "book_size": os.environ.get("BOOK_SIZE", "book")}
+
+
 def setup(app):
     app.add_directive("timings-table", TimingsTableDirective)
+    app.connect("config-inited", add_build_substitutions)
     app.add_js_file(None, body=FIRST_VISIT_MODE, priority=1)
     app.connect("html-page-context", clean_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
