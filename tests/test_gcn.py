@@ -1,0 +1,98 @@
+import networkx as nx
+import pytest
+import torch
+
+from lib.gcn import GCN, GCNLayer, influence
+from lib.graphs import course_graph, dense_adjacency, from_networkx, normalized_adjacency
+
+
+def setup(dtype=torch.float64):
+    edge_index, nodes = from_networkx(course_graph())
+    N = len(nodes)
+    A_hat = normalized_adjacency(edge_index, N)
+    A_hat = A_hat.to(dtype=dtype)
+    A_tilde = dense_adjacency(edge_index, N).to(dtype) + torch.eye(N, dtype=dtype)
+    D = A_tilde.sum(1)
+    return A_hat, D.rsqrt().diag() @ A_tilde @ D.rsqrt().diag(), N
+
+
+def test_layer_is_the_formula_for_every_adjacency_layout():
+    A_hat, A_ref, N = setup()
+    torch.manual_seed(0)
+    layer = GCNLayer(4, 3, bias=True).double()
+    H = torch.randn(N, 4, dtype=torch.float64)
+    expected = A_ref @ H @ layer.W + layer.b
+    for A in (A_hat, A_hat.to_coo(), A_ref):
+        assert torch.allclose(layer(A, H), expected)
+
+
+def test_row_i_is_a_weighted_sum_over_the_neighbourhood():
+    A_hat, _, N = setup()
+    G = course_graph()
+    nodes, deg = list(G.nodes), dict(G.degree)
+    layer = GCNLayer(2, 2).double()
+    H = torch.randn(N, 2, dtype=torch.float64)
+    out = layer(A_hat, H)
+    for i, u in enumerate(nodes):
+        row = sum(H[nodes.index(v)] @ layer.W / ((deg[u] + 1) * (deg[v] + 1)) ** 0.5
+                  for v in [u, *G.neighbors(u)])
+        assert torch.allclose(out[i], row)
+
+
+def test_equivariant_to_relabelling_the_nodes():
+    torch.manual_seed(1)
+    G = nx.karate_club_graph()
+    edge_index, nodes = from_networkx(G)
+    N, perm = len(nodes), torch.randperm(len(nodes))
+    model = GCN(5, 8, 3).double().eval()
+    X = torch.randn(N, 5, dtype=torch.float64)
+    out = model(normalized_adjacency(edge_index, N).to(dtype=torch.float64), X)
+    inverse = torch.argsort(perm)                                     # new id of old node
+    A_perm = normalized_adjacency(inverse[edge_index], N).to(dtype=torch.float64)
+    out_perm = model(A_perm, X[perm])
+    assert torch.allclose(out_perm, out[perm])
+
+
+def test_k_layers_see_exactly_k_hops():
+    G = nx.karate_club_graph()
+    edge_index, nodes = from_networkx(G)
+    A_hat, N = normalized_adjacency(edge_index, len(nodes)), len(nodes)
+    dist = torch.tensor(nx.floyd_warshall_numpy(G, nodelist=nodes, weight=None))
+    torch.manual_seed(2)
+    for k in (1, 2, 3):
+        model = GCN(3, 4, 2, num_layers=k, dropout=0.0, activation=torch.tanh).eval()
+        reach = influence(lambda X: model(A_hat, X), torch.randn(N, 3)) > 0
+        assert torch.equal(reach, dist <= k)
+
+
+def test_dropout_only_in_training_and_param_groups():
+    A_hat, _, N = setup(torch.float32)
+    model = GCN(4, 8, 2, dropout=0.5)
+    X = torch.randn(N, 4)
+    model.eval()
+    assert torch.equal(model(A_hat, X), model(A_hat, X))
+    model.train()
+    torch.manual_seed(0)
+    assert not torch.equal(model(A_hat, X), model(A_hat, X))
+    groups = model.param_groups(5e-4)
+    assert groups[0]["params"][0] is model.layers[0].W and groups[0]["weight_decay"] == 5e-4
+    assert groups[1]["weight_decay"] == 0.0
+
+
+def test_hidden_widths_and_return_hidden():
+    A_hat, _, N = setup(torch.float32)
+    model = GCN(4, [5, 6, 2], 3)
+    logits, hidden = model(A_hat, torch.randn(N, 4), return_hidden=True)
+    assert logits.shape == (N, 3) and [h.shape[1] for h in hidden] == [5, 6, 2]
+    assert len(GCN(4, 16, 3, num_layers=16).layers) == 16
+
+
+def test_bad_inputs_are_refused():
+    A_hat, _, N = setup(torch.float32)
+    layer = GCNLayer(4, 2)
+    with pytest.raises(ValueError, match=r"\(N, F_in\)"):
+        layer(A_hat, torch.randn(N, 5))
+    with pytest.raises(ValueError, match="square"):
+        layer(torch.randn(N, N + 1), torch.randn(N, 4))
+    with pytest.raises(TypeError, match="floating"):
+        layer(A_hat, torch.ones(N, 4, dtype=torch.long))
