@@ -1,0 +1,266 @@
+"""Training the character model of chapter 4, as in the course, and caching what it learns.
+
+The course's recipe: random windows of T = 30 characters, batch 64, Adam with lr 2e-3 decayed by
+0.96 every 5000 steps, gradient norm clipped at 5, the loss the mean cross-entropy over every
+position of every window. Checkpoints are written at 1/3, 2/3 and the end of training.
+
+Two validation losses, both in nats per character (divide by ln 2 for bits):
+
+* ``valid_loss``: the training objective on the held-out text, i.e. every non-overlapping
+  window of T characters read from a zero state. The first characters of a window have almost
+  no context, so this is the pessimistic number, comparable to the training loss.
+* ``valid_stream_loss``: the held-out text read continuously, the state carried from one
+  character to the next, as a sampler uses the model. This is the model's cross-entropy as a
+  language model of the text and the number the chapter reports.
+
+:func:`train_or_load` keys a finished run by the corpus checksum, both configs, the experiment
+size and the training code, and stores its checkpoints under
+``lib.download.cache_dir() / "checkpoints"``: another notebook asking for the same run loads
+it instead of training again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from lib import char_model, text
+from lib.char_model import CharLSTM, ModelConfig, load_model, read_checkpoint, save_checkpoint
+from lib.download import cache_dir
+from lib.runtime import by_size, default_device, describe, experiment_size, progress_disabled
+from lib.text import Corpus, parallel_streams, random_windows, tiled_windows
+
+THIRDS = ("third-1.pt", "third-2.pt", "final.pt")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """The course's training settings (its ``train_steps`` was 1e6; ours are set per size)."""
+
+    steps: int = 10_000
+    batch_size: int = 64
+    seq_length: int = 30
+    lr: float = 2e-3
+    lr_decay: float = 0.96
+    decay_every: int = 5000
+    max_norm: float = 5.0
+    eval_every: int = 500
+    seed: int = 0
+
+    def __post_init__(self):
+        if self.steps < 3:
+            raise ValueError(f"steps={self.steps}: training needs at least 3 steps (checkpoints "
+                             f"are written at 1/3, 2/3 and the end)")
+
+
+@dataclass
+class CharHistory:
+    """One entry per evaluation; train_* average the training batches since the previous one."""
+
+    step: list[int] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+    train_loss: list[float] = field(default_factory=list)
+    train_accuracy: list[float] = field(default_factory=list)
+    valid_loss: list[float] = field(default_factory=list)
+    valid_accuracy: list[float] = field(default_factory=list)
+    valid_stream_loss: list[float] = field(default_factory=list)
+    valid_stream_accuracy: list[float] = field(default_factory=list)
+
+    def append(self, **values) -> None:
+        for name, value in values.items():
+            getattr(self, name).append(value)
+
+
+@torch.no_grad()
+def evaluate_windows(model: CharLSTM, ids: torch.Tensor, seq_length: int = 30,
+                     batch_size: int = 1024) -> tuple[float, float, torch.Tensor]:
+    """(loss, accuracy, loss at each position t of a window (T,)) over every window of ``ids``."""
+    x, y = tiled_windows(ids, seq_length)
+    device, was_training = model.W_ph.device, model.training
+    model.eval()
+    loss_sum, correct = torch.zeros(seq_length, device=device), torch.zeros((), device=device)
+    for xb, yb in zip(x.split(batch_size), y.split(batch_size)):
+        logits, _ = model(xb.to(device))
+        yb = yb.to(device)
+        loss_sum += nn.functional.cross_entropy(logits.transpose(1, 2), yb, reduction="none").sum(0)
+        correct += (logits.argmax(-1) == yb).sum()
+    model.train(was_training)
+    per_position = (loss_sum / len(x)).cpu()
+    return per_position.mean().item(), correct.item() / y.numel(), per_position
+
+
+@torch.no_grad()
+def evaluate_stream(model: CharLSTM, ids: torch.Tensor, num_streams: int = 32,
+                    chunk: int = 256) -> tuple[float, float]:
+    """(loss, accuracy) reading ``ids`` as ``num_streams`` continuous pieces, state carried."""
+    x, y = parallel_streams(ids, num_streams)
+    device, was_training = model.W_ph.device, model.training
+    model.eval()
+    state, loss_sum, correct = None, 0.0, 0
+    for xb, yb in zip(x.split(chunk, dim=1), y.split(chunk, dim=1)):
+        logits, state = model(xb.to(device), state)
+        yb = yb.to(device)
+        loss_sum += nn.functional.cross_entropy(logits.transpose(1, 2), yb, reduction="sum").item()
+        correct += (logits.argmax(-1) == yb).sum().item()
+    model.train(was_training)
+    return loss_sum / y.numel(), correct / y.numel()
+
+
+def checkpoint_steps(steps: int) -> list[int]:
+    """The steps after which a checkpoint is written: 1/3, 2/3 and the end of training."""
+    return [round(steps * k / 3) for k in (1, 2, 3)]
+
+
+def train(model: CharLSTM, corpus: Corpus, config: TrainConfig, checkpoint_dir: Path | None = None,
+          progress: bool | None = None) -> CharHistory:
+    """Train ``model`` on ``corpus.train`` (see the module docstring); returns the history.
+
+    With ``checkpoint_dir``, writes third-1.pt, third-2.pt and final.pt there (see THIRDS).
+    """
+    if corpus.vocab != model.vocab:
+        raise char_model.VocabularyMismatchError(
+            f"the model reads {model.vocab}, the corpus {corpus.name!r} has {corpus.vocab}")
+    device = model.W_ph.device
+    generator = torch.Generator().manual_seed(config.seed)
+    opt = torch.optim.Adam(model.parameters(), lr=config.lr)
+    schedule = torch.optim.lr_scheduler.StepLR(opt, config.decay_every, config.lr_decay)
+    saves = dict(zip(checkpoint_steps(config.steps), THIRDS))
+    hist, losses, start = CharHistory(), [], time.perf_counter()
+    model.train()
+    bar = tqdm(range(1, config.steps + 1), desc=f"CharLSTM on {corpus.name}", leave=False,
+               disable=progress_disabled() if progress is None else not progress)
+    for step in bar:
+        x, y = random_windows(corpus.train, config.batch_size, config.seq_length, generator)
+        losses.append(train_step(model, opt, x.to(device), y.to(device), config.max_norm))
+        schedule.step()
+        if step % config.eval_every == 0 or step in saves:
+            _record(hist, model, corpus, config, step, losses, start, opt)
+            bar.set_postfix(train=f"{hist.train_loss[-1]:.3f}",
+                            valid=f"{hist.valid_stream_loss[-1]:.3f}")
+        if step in saves and checkpoint_dir is not None:
+            save_checkpoint(model.checkpoint(**_run_info(corpus, config, step, hist)),
+                            Path(checkpoint_dir) / saves[step])
+    return hist
+
+
+def train_step(model: nn.Module, opt: torch.optim.Optimizer, x: torch.Tensor, y: torch.Tensor,
+               max_norm: float) -> torch.Tensor:
+    """One Adam step on a batch; returns (loss, accuracy) as a detached tensor of shape (2,)."""
+    logits, _ = model(x)
+    loss = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+    opt.step()
+    return torch.stack([loss.detach(), (logits.detach().argmax(-1) == y).float().mean()])
+
+
+def _record(hist, model, corpus, config, step, losses, start, opt) -> None:
+    """Evaluate on the validation split and append a row; seconds include the evaluation."""
+    train_loss, train_acc = torch.stack(losses).mean(0).tolist()
+    losses.clear()
+    valid_loss, valid_acc, _ = evaluate_windows(model, corpus.valid, config.seq_length)
+    stream_loss, stream_acc = evaluate_stream(model, corpus.valid)
+    hist.append(step=step, seconds=time.perf_counter() - start, lr=opt.param_groups[0]["lr"],
+                train_loss=train_loss, train_accuracy=train_acc, valid_loss=valid_loss,
+                valid_accuracy=valid_acc,
+                valid_stream_loss=stream_loss, valid_stream_accuracy=stream_acc)
+
+
+def _run_info(corpus: Corpus, config: TrainConfig, step: int, hist: CharHistory) -> dict:
+    return {"step": step, "train_config": asdict(config), "history": asdict(hist),
+            "corpus": {"name": corpus.name, "sha256": corpus.sha256,
+                       "valid_fraction": corpus.valid_fraction},
+            "size": experiment_size(), "machine": describe()}
+
+
+@dataclass
+class TrainedRun:
+    """A finished training run: the final model (eval mode), its history and checkpoints."""
+
+    model: CharLSTM
+    corpus: Corpus
+    train_config: TrainConfig
+    history: CharHistory
+    checkpoints: list[Path]      # third-1.pt, third-2.pt, final.pt
+    machine: str                 # lib.runtime.describe() of the machine that trained it
+    from_cache: bool
+
+    @property
+    def minutes(self) -> float:
+        """Wall-clock minutes of training, measured when it ran (evaluations included)."""
+        return self.history.seconds[-1] / 60
+
+
+def run_key(corpus: Corpus, model_config: ModelConfig, train_config: TrainConfig) -> str:
+    """A name for a run: the corpus, the size and a hash of everything that shapes the weights.
+
+    The hash covers the corpus checksum and split, both configs, the experiment size and the
+    source of the modules that define the data, the model and the training loop.
+    """
+    code = b"".join(Path(f).read_bytes() for f in (text.__file__, char_model.__file__, __file__))
+    spec = json.dumps({"corpus": corpus.sha256, "valid_fraction": corpus.valid_fraction,
+                       "model": asdict(model_config), "train": asdict(train_config),
+                       "size": experiment_size(), "code": hashlib.sha256(code).hexdigest()},
+                      sort_keys=True)
+    return f"{corpus.name}-{experiment_size()}-{hashlib.sha256(spec.encode()).hexdigest()[:16]}"
+
+
+def train_or_load(corpus: Corpus | str, model_config: ModelConfig, train_config: TrainConfig,
+                  device: torch.device | str | None = None, progress: bool | None = None,
+                  cache: Path | str | None = None) -> TrainedRun:
+    """Load the run from ``cache / "checkpoints" / run_key(...)`` or train it and store it there.
+
+    ``cache`` defaults to :func:`lib.download.cache_dir`. Training seeds torch with
+    ``train_config.seed`` first, so the same key always means the same initial weights.
+    """
+    corpus = text.load_corpus(corpus) if isinstance(corpus, str) else corpus
+    key = run_key(corpus, model_config, train_config)
+    folder = Path(cache or cache_dir()) / "checkpoints" / key
+    paths = [folder / name for name in THIRDS]
+    from_cache = paths[-1].is_file()
+    if not from_cache:
+        torch.manual_seed(train_config.seed)
+        model = CharLSTM(corpus.vocab, model_config).to(device or default_device())
+        train(model, corpus, train_config, checkpoint_dir=folder, progress=progress)
+    final = read_checkpoint(paths[-1])
+    return TrainedRun(load_model(final, device or default_device()), corpus, train_config,
+                      CharHistory(**final["history"]), paths, final["machine"], from_cache)
+
+
+def chapter_configs(corpus: str = "shakespeare") -> tuple[ModelConfig, TrainConfig]:
+    """The configs chapter 4 trains at the current ``BOOK_SIZE`` (book: minutes on 2 CPU cores;
+    full: the course's larger model, for a GPU). Tiny Shakespeare gets the long run; another
+    corpus (the Dutch book) a short one."""
+    main = corpus == "shakespeare"
+    return by_size(
+        smoke=(ModelConfig(num_hiddens=32, embedding_dim=16),
+               TrainConfig(steps=90, batch_size=32, eval_every=30)),
+        book=(ModelConfig(num_hiddens=128, embedding_dim=64),
+              TrainConfig(steps=10_000 if main else 3_000, eval_every=500)),
+        full=(ModelConfig(num_hiddens=512, embedding_dim=128, dropout=0.25),
+              TrainConfig(steps=30_000 if main else 10_000, batch_size=128, seq_length=100,
+                          eval_every=1000)))
+
+
+def chapter_run(corpus: str = "shakespeare", progress: bool | None = None) -> TrainedRun:
+    """Chapter 4's trained model at the current size: trained once, then loaded from the cache.
+
+    >>> run = chapter_run()                    # the temperature lab: the chapter's own model
+    >>> sampler = lib.sampling.Sampler(run.model)
+    """
+    return train_or_load(corpus, *chapter_configs(corpus), progress=progress)
+
+
+def bits(nats: float) -> float:
+    """Nats per character -> bits per character."""
+    return nats / math.log(2)

@@ -1,0 +1,293 @@
+"""Writing with a character model: greedy, temperature, top-k and beam search (chapter 4).
+
+Generation reads the prompt once, then carries the LSTM's state forward one character at a
+time: each new character costs one step of the recurrence, never a re-read of the prefix.
+
+The next character is drawn from the softmax of the logits p divided by a temperature T,
+
+    P_T(v) = exp(p_v / T) / sum_u exp(p_u / T),
+
+T -> 0 giving the argmax (T = 0 *is* greedy decoding, by definition), T = 1 the model's own
+distribution and T -> infinity the uniform one. The course writes softmax(beta p) instead, with
+beta = 1 / T an *inverse* temperature: every function here takes either ``temperature`` or
+``beta``.
+
+:class:`Sampler` copies the model's weights to float32 NumPy arrays and runs the recurrence on
+the CPU, whatever device the model was trained on: at batch 1 a step is a handful of
+(n, 4n) matrix-vector products, and the per-call overhead of torch operators or GPU kernel
+launches would cost more than the arithmetic (``scripts/bench_charlm.py`` measures it).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+import torch
+
+from lib.char_model import CharLSTM
+from lib.text import Vocabulary
+
+# ----------------------------------------------------------------------------- distributions
+
+
+def check_temperature(temperature: float | None = None, beta: float | None = None) -> float:
+    """The temperature T >= 0 meant by ``temperature`` or ``beta`` = 1 / T (not both; default 1).
+
+    T = 0 (beta = inf) is greedy decoding, T = inf (beta = 0) the uniform distribution.
+    """
+    if temperature is not None and beta is not None:
+        raise ValueError("give a temperature T or an inverse temperature beta = 1/T, not both")
+    name, value = ("beta", beta) if beta is not None else ("temperature", temperature)
+    if value is None:
+        return 1.0
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    if math.isnan(value) or value < 0:
+        raise ValueError(f"{name}={value}: must be >= 0 ({name} = 0 means "
+                         f"{'the uniform distribution' if name == 'beta' else 'greedy decoding'})")
+    if name == "beta":
+        return math.inf if value == 0 else 1.0 / value
+    return float(value)
+
+
+def softmax_with_temperature(logits, temperature: float | None = None, beta: float | None = None,
+                             top_k: int | None = None) -> np.ndarray:
+    """softmax(logits / T) over the last axis, in float64; T = 0 is one-hot on the argmax.
+
+    With ``top_k``, only the k largest logits keep probability (renormalised).
+    """
+    T = check_temperature(temperature, beta)
+    logits = np.asarray(logits, dtype=np.float64)
+    if top_k is not None:
+        logits = _keep_top_k(logits, top_k)
+    if T == 0:
+        return np.eye(logits.shape[-1])[logits.argmax(-1)]
+    if math.isinf(T):
+        logits = np.where(np.isneginf(logits), -np.inf, 0.0)
+    z = logits / T if not math.isinf(T) else logits
+    z = z - z.max(-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(-1, keepdims=True)
+
+
+def _keep_top_k(logits: np.ndarray, k: int) -> np.ndarray:
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"top_k={k!r}: expected a positive integer (or None for no cut)")
+    if k >= logits.shape[-1]:
+        return logits
+    kth = np.partition(logits, -k, axis=-1)[..., -k, None]
+    return np.where(logits >= kth, logits, -np.inf)
+
+
+def entropy_bits(p) -> np.ndarray:
+    """H(p) = -sum_v p_v log2 p_v over the last axis (0 log 0 = 0)."""
+    p = np.asarray(p, dtype=np.float64)
+    return -(p * np.log2(np.where(p > 0, p, 1.0))).sum(-1)
+
+
+def log_softmax(logits: np.ndarray) -> np.ndarray:
+    z = np.asarray(logits, dtype=np.float64)
+    z = z - z.max(-1, keepdims=True)
+    return z - np.log(np.exp(z).sum(-1, keepdims=True))
+
+
+def find_loop(text: str, min_repeats: int = 3, max_period: int = 100) -> tuple[int, int] | None:
+    """(period, start) when ``text`` ends in a block repeated at least ``min_repeats`` times.
+
+    Greedy decoding is deterministic, so once the model's state comes back near a state it was
+    in, the text repeats itself forever: ``find_loop("xy the the the ")`` is ``(4, 2)``.
+    """
+    for period in range(1, min(max_period, len(text) // min_repeats) + 1):
+        start = len(text) - period
+        while start > 0 and text[start - 1] == text[start - 1 + period]:
+            start -= 1
+        if (len(text) - start) // period >= min_repeats:
+            return period, start
+    return None
+
+
+def one_line(text: str) -> str:
+    """``text`` with its line breaks shown as the symbol ↵, to fit in a table cell."""
+    return text.replace("\n", "↵")
+
+
+# ----------------------------------------------------------------------------- the sampler
+
+
+class Beam(NamedTuple):
+    """A continuation found by beam search and its log-probability under the model (nats)."""
+
+    text: str
+    log_prob: float
+
+
+class Sampler:
+    """Generates text from a trained :class:`~lib.char_model.CharLSTM`, one character per step.
+
+    The first layer's input term is precomputed for every character: an embedding followed by a
+    linear map is a lookup table, ``table[v] = W_ih^(1) E[v] + b_ih^(1) + b_hh^(1)`` (V, 4n).
+
+    >>> sampler = Sampler(model)
+    >>> sampler.sample("ROMEO:", length=200, temperature=0.8, seed=0)     # doctest: +SKIP
+    """
+
+    def __init__(self, model: CharLSTM):
+        self.vocab: Vocabulary = model.vocab
+        self.weights = export_weights(model)
+        self.num_layers = model.config.num_layers
+        self.num_hiddens = model.config.num_hiddens
+
+    # -- the recurrence -------------------------------------------------------------------
+    def initial_state(self, batch_size: int = 1) -> np.ndarray:
+        """(h, c) of every layer, zeros: an array of shape (2, L, B, n)."""
+        return np.zeros((2, self.num_layers, batch_size, self.num_hiddens), np.float32)
+
+    def step(self, ids: np.ndarray, state: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Read characters ``ids`` (B,) in state (2, L, B, n): logits (B, V), the new state.
+
+        Layer 1's gates are ``table[ids] + h^(1) @ W_hh_0``; a higher layer l multiplies the
+        two vectors it reads, [h_t^(l-1), h_{t-1}^(l)], by the stacked ``W_l`` in one product.
+        """
+        w, (h, c) = self.weights, state
+        new = np.empty_like(state)
+        gates = w["table"][ids] + h[0] @ w["W_hh_0"]
+        new[0, 0], new[1, 0] = _lstm_cell(gates, c[0])
+        for l in range(1, self.num_layers):
+            gates = np.concatenate([new[0, l - 1], h[l]], axis=1) @ w[f"W_{l}"] + w[f"b_{l}"]
+            new[0, l], new[1, l] = _lstm_cell(gates, c[l])
+        return new[0, -1] @ w["W_ph"] + w["b_p"], new
+
+    def read(self, prompt: str) -> tuple[np.ndarray, np.ndarray]:
+        """Feed ``prompt`` once from a zero state: logits after its last character (V,), state."""
+        state, logits = self.initial_state(), None
+        for i in self._encode_prompt(prompt):
+            logits, state = self.step(np.array([i]), state)
+        return logits[0], state
+
+    def _encode_prompt(self, prompt: str) -> list[int]:
+        if not isinstance(prompt, str):
+            raise TypeError(f"prompt must be a str, got {type(prompt).__name__}")
+        if not prompt:
+            raise ValueError("the prompt is empty: give at least one start character (the "
+                             "course starts from a random one: sampler.random_character(seed))")
+        return self.vocab.encode(prompt).tolist()
+
+    # -- what the model thinks comes next ------------------------------------------------
+    def next_distribution(self, prompt: str, temperature: float | None = None,
+                          beta: float | None = None, top_k: int | None = None) -> np.ndarray:
+        """P_T(next character | prompt), shape (V,), ordered as ``self.vocab.chars``."""
+        T = check_temperature(temperature, beta)
+        return softmax_with_temperature(self.read(prompt)[0], T, top_k=top_k)
+
+    def log_prob(self, prompt: str, continuation: str) -> float:
+        """log P(continuation | prompt) under the model, in nats (sum over its characters)."""
+        logits, state = self.read(prompt)
+        total = 0.0
+        for i in self.vocab.encode(continuation).tolist():
+            total += float(log_softmax(logits)[i])
+            logits, state = self.step(np.array([i]), state)
+            logits = logits[0]
+        return total
+
+    def random_character(self, seed: int | None = None) -> str:
+        """A start character drawn uniformly from the vocabulary (the course's way to begin)."""
+        return self.vocab.chars[np.random.default_rng(seed).integers(len(self.vocab))]
+
+    # -- generation ----------------------------------------------------------------------
+    def sample(self, prompt: str, length: int, temperature: float | None = None,
+               beta: float | None = None, top_k: int | None = None, seed: int | None = None) -> str:
+        """The next ``length`` characters after ``prompt``, each drawn from P_T (T = 0: greedy).
+
+        A draw is inverse-CDF sampling: the first v whose cumulative probability exceeds a
+        uniform u from ``numpy.random.default_rng(seed)``.
+        """
+        T, length = check_temperature(temperature, beta), _check_length(length)
+        if top_k is not None:
+            _keep_top_k(np.zeros(1), top_k)   # check it now, not in the loop
+        logits, state = self.read(prompt)
+        rng, out = np.random.default_rng(seed), []
+        for t in range(length):
+            out.append(_draw(logits, T, top_k, rng))
+            if t + 1 < length:
+                logits, state = self.step(np.array(out[-1:]), state)
+                logits = logits[0]
+        return self.vocab.decode(out)
+
+    def greedy(self, prompt: str, length: int) -> str:
+        """The most likely character at every step (temperature 0)."""
+        return self.sample(prompt, length, temperature=0)
+
+    def beam_search(self, prompt: str, length: int, beam_width: int = 5) -> list[Beam]:
+        """The ``beam_width`` most likely continuations of ``length`` characters found by beam
+        search, best first, with their log-probabilities log P(continuation | prompt).
+
+        Each step extends every kept sequence by every character and keeps the beam_width best
+        of the beam_width * V candidates; beam_width = 1 is greedy decoding.
+        """
+        length = _check_length(length)
+        if isinstance(beam_width, bool) or not isinstance(beam_width, int) or beam_width < 1:
+            raise ValueError(f"beam_width={beam_width!r}: expected a positive integer")
+        logits, state = self.read(prompt)
+        logits, scores = logits[None], np.zeros(1)
+        seqs = np.zeros((1, 0), dtype=np.int64)
+        for t in range(length):
+            total = (scores[:, None] + log_softmax(logits)).ravel()        # (B * V,)
+            best = np.argsort(-total, kind="stable")[:beam_width]
+            beam, char = np.divmod(best, len(self.vocab))
+            scores, seqs = total[best], np.concatenate([seqs[beam], char[:, None]], axis=1)
+            if t + 1 < length:
+                logits, state = self.step(char, state[:, :, beam])
+        return [Beam(self.vocab.decode(s), float(score)) for s, score in zip(seqs, scores)]
+
+
+def _draw(logits: np.ndarray, T: float, top_k: int | None, rng: np.random.Generator) -> int:
+    """One character id from softmax(logits / T) (T = 0: the argmax), by inverse CDF."""
+    if top_k is not None:
+        logits = _keep_top_k(logits, top_k)
+    if T == 0:
+        return int(np.argmax(logits))
+    if math.isinf(T):
+        unnormalised = np.isfinite(logits).astype(np.float64)
+    else:
+        unnormalised = np.exp((logits - logits.max()) * (1.0 / T))   # exp(-inf) = 0 (top-k)
+    cdf = np.cumsum(unnormalised)
+    return min(int(np.searchsorted(cdf, rng.random() * cdf[-1], side="right")), len(cdf) - 1)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    """sigmoid(x) = (1 + tanh(x / 2)) / 2: the same function, faster than exp in NumPy."""
+    return 0.5 + 0.5 * np.tanh(0.5 * x)
+
+
+def _lstm_cell(gates: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """gates (B, 4n) = [i; f; g; o] pre-activations, c_{t-1} (B, n) -> h_t, c_t (chapter 2)."""
+    n = c.shape[-1]
+    s = _sigmoid(gates)
+    c = s[:, :n] * np.tanh(gates[:, 2 * n:3 * n]) + s[:, n:2 * n] * c    # i * g + f * c
+    return s[:, 3 * n:] * np.tanh(c), c                                  # o * tanh(c)
+
+
+def _check_length(length) -> int:
+    if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 1:
+        raise ValueError(f"length={length!r}: expected a positive number of characters")
+    return int(length)
+
+
+def export_weights(model: CharLSTM) -> dict[str, np.ndarray]:
+    """The model's weights as float32 arrays, transposed for ``x @ W`` (row vectors).
+
+    table (V, 4n) = E W_ih^(1)T + b_ih^(1) + b_hh^(1) and W_hh_0 (n, 4n) for the first layer;
+    for l >= 1 (the code counts layers from 0): W_l = [W_ih^(l+1) W_hh^(l+1)]^T (2n, 4n) and
+    b_l (4n,), the sum of the layer's two biases; W_ph (n, V), b_p (V,). Gate columns in
+    torch's order i, f, g, o. The temperature lab exports these same arrays to JavaScript.
+    """
+    double = lambda t: t.detach().cpu().double()  # noqa: E731
+    W_ih, W_hh, b_ih, b_hh = map(double, model.layer_weights(0))
+    w = {"table": double(model.E) @ W_ih.T + b_ih + b_hh, "W_hh_0": W_hh.T}
+    for l in range(1, model.config.num_layers):
+        W_ih, W_hh, b_ih, b_hh = map(double, model.layer_weights(l))
+        w[f"W_{l}"], w[f"b_{l}"] = torch.cat([W_ih, W_hh], dim=1).T, b_ih + b_hh
+    w["W_ph"], w["b_p"] = double(model.W_ph).T, double(model.b_p)
+    return {k: np.ascontiguousarray(v.numpy(), dtype=np.float32) for k, v in w.items()}
