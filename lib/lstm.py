@@ -114,13 +114,18 @@ class LSTMLayer(nn.Module):
         zeros = like.new_zeros(batch_size, self.hidden_size)
         return zeros, zeros
 
-    def step(self, x_t: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor]):
-        """One step of the equations: x_t (B, d), (h_{t-1}, c_{t-1}) (B, n) -> (h_t, c_t)."""
-        h_prev, c_prev = state
+    def gates(self, x_t: torch.Tensor, h_prev: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """The candidate and the gates (g_t, i_t, f_t, o_t), each (B, n), for x_t (B, d)."""
         g = torch.tanh(x_t @ self.W_gx.T + h_prev @ self.W_gh.T + self.b_g)
         i = torch.sigmoid(x_t @ self.W_ix.T + h_prev @ self.W_ih.T + self.b_i)
         f = torch.sigmoid(x_t @ self.W_fx.T + h_prev @ self.W_fh.T + self.b_f)
         o = torch.sigmoid(x_t @ self.W_ox.T + h_prev @ self.W_oh.T + self.b_o)
+        return g, i, f, o
+
+    def step(self, x_t: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor]):
+        """One step of the equations: x_t (B, d), (h_{t-1}, c_{t-1}) (B, n) -> (h_t, c_t)."""
+        h_prev, c_prev = state
+        g, i, f, o = self.gates(x_t, h_prev)
         c = g * i + c_prev * f
         h = torch.tanh(c) * o
         return h, c
@@ -328,6 +333,38 @@ class LSTM(RecurrentClassifier):
         X = self.inputs(seq, dtype=self.W_ph.dtype)
         H, (h_T, _) = self.layer(X)
         return h_T @ self.W_ph.T + self.b_p
+
+
+def unroll(model: LSTM, seq: torch.Tensor) -> dict[str, list[torch.Tensor]]:
+    """Every quantity of the equations at every step, by the readable loop, as graph nodes.
+
+    Returns lists of T tensors (B, n) under the keys ``h``, ``c``, ``g``, ``i``, ``f``, ``o``
+    and the logits (B, c) under ``logits``; gradients with respect to any of them are defined.
+    """
+    X = model.inputs(seq, dtype=model.W_ph.dtype)
+    h, c = model.init_state(X.shape[0], X)
+    out = {key: [] for key in ("h", "c", "g", "i", "f", "o")}
+    for x_t in X.unbind(1):
+        g, i, f, o = model.layer.gates(x_t, h)
+        c = g * i + c * f
+        h = torch.tanh(c) * o
+        for key, value in zip("hcgifo", (h, c, g, i, f, o)):
+            out[key].append(value)
+    out["logits"] = h @ model.W_ph.T + model.b_p
+    return out
+
+
+def state_grad_norms(model: LSTM, seq: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
+    """||dL/dh_t|| and ||dL/dc_t|| for t = 1..T (per sequence, batch mean), each of shape (T,).
+
+    The LSTM counterpart of :func:`lib.gradflow.hidden_state_grad_norms`, with the cell state.
+    """
+    states = unroll(model, seq)
+    loss = nn.functional.cross_entropy(states["logits"], y)
+    grads = torch.autograd.grad(loss, states["h"] + states["c"])
+    norms = torch.stack([g.norm(dim=1).mean() for g in grads]).detach() * seq.shape[0]
+    T = len(states["h"])
+    return {"h": norms[:T], "c": norms[T:]}
 
 
 def lstm_num_params(d: int, n: int, c: int, num_biases: int = 1) -> int:

@@ -63,12 +63,14 @@ def make_optimizer(optimizer: str | Callable, params, lr: float) -> torch.optim.
 
 def train(model: nn.Module, task, steps: int, optimizer: str | Callable = "adam",
           lr: float = 1e-3, max_norm: float | None = 10.0, eval_every: int = 100,
-          stop_at_accuracy: float | None = None, progress: bool | None = None) -> History:
+          stop_at_accuracy: float | None = None, progress: bool | None = None,
+          on_eval: Callable[[int, nn.Module], None] | None = None) -> History:
     """Train ``model`` on batches from ``task.batch()``; evaluate on ``task.test``.
 
     ``max_norm=None`` turns clipping off. With ``stop_at_accuracy``, training stops once the
     mean training accuracy over the last ``eval_every`` steps (fresh random batches, never the
-    test set) reaches it; ``History.converged_at`` records the step.
+    test set) reaches it; ``History.converged_at`` records the step. ``on_eval(step, model)``,
+    if given, is called after every evaluation (to record more than the history holds).
     """
     opt = make_optimizer(optimizer, model.parameters(), lr)
     hist, start = History(), time.perf_counter()
@@ -90,6 +92,8 @@ def train(model: nn.Module, task, steps: int, optimizer: str | Callable = "adam"
             hist.eval_step.append(step), hist.test_loss.append(test_loss)
             hist.test_accuracy.append(test_acc)
             bar.set_postfix(loss=f"{hist.train_loss[-1]:.3f}", test_acc=f"{test_acc:.3f}")
+            if on_eval is not None:
+                on_eval(step, model)
             recent = hist.train_accuracy[-eval_every:]
             if stop_at_accuracy is not None and sum(recent) / len(recent) >= stop_at_accuracy:
                 hist.converged_at = step

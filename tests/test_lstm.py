@@ -162,3 +162,21 @@ def test_runs_on_the_default_device():
     device = default_device()
     m = LSTM(8, 10).to(device)
     assert m(torch.randint(10, (2, 3), device=device)).device.type == device.type
+
+
+def test_unroll_and_state_grad_norms():
+    from lib.gradflow import hidden_state_grad_norms
+    from lib.lstm import state_grad_norms, unroll
+    torch.manual_seed(0)
+    m = LSTM(6, 10).double()
+    x, y = torch.randint(10, (4, 9)), torch.randint(10, (4,))
+    states = unroll(m, x)
+    torch.testing.assert_close(states["logits"], m(x), rtol=0, atol=1e-12)
+    c_prev = torch.zeros(4, 6, dtype=torch.float64)
+    for t in range(9):   # c_t = g_t * i_t + c_{t-1} * f_t
+        expected = states["g"][t] * states["i"][t] + c_prev * states["f"][t]
+        torch.testing.assert_close(states["c"][t], expected, rtol=0, atol=1e-12)
+        c_prev = states["c"][t]
+    norms = state_grad_norms(m, x, y)
+    torch.testing.assert_close(norms["h"], hidden_state_grad_norms(m, x, y), rtol=0, atol=1e-12)
+    assert norms["c"].shape == (9,) and torch.all(norms["c"] > 0)

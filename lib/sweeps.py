@@ -1,0 +1,71 @@
+"""Several seeds, several lengths: the experiments of chapters 2 and 3 (how far back?).
+
+:func:`train_seeds` trains one fresh model per seed, each a run of its own (its seed fixes the
+initialisation and every batch). :func:`accuracy_vs_length` does that for several models over
+increasing palindrome lengths, and stops lengthening a model once every seed of it stayed at
+chance: longer sequences are not run for it (and are reported as not run, never filled in).
+:func:`curves` puts runs that stopped at different steps on one grid for mean +/- std bands.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+import numpy as np
+from torch import nn
+
+from lib.runtime import default_device, seed_everything
+from lib.training import History, train
+
+
+def train_seeds(make_model: Callable[[], nn.Module], make_task: Callable[[int], object],
+                seeds: Iterable[int], steps: int, device=None, **train_kwargs) -> list[History]:
+    """One run per seed: ``seed_everything(seed)``, ``make_model()``, ``make_task(seed)``, train."""
+    device = device or default_device()
+    runs = []
+    for seed in seeds:
+        seed_everything(seed)
+        model = make_model().to(device)
+        runs.append(train(model, make_task(seed), steps, **train_kwargs))
+    return runs
+
+
+def at_chance(runs: list[History], chance: float, margin: float) -> bool:
+    """True when every run's final test accuracy is below chance + margin."""
+    return all(run.final_test_accuracy < chance + margin for run in runs)
+
+
+def accuracy_vs_length(models: dict[str, Callable[[], nn.Module]], lengths: Iterable[int],
+                       make_task: Callable[[int, int], object], seeds: Iterable[int], steps: int,
+                       chance: float, margin: float = 0.05, progress: Callable | None = None,
+                       **train_kwargs) -> dict[tuple[str, int], list[History]]:
+    """Train every model at every length (shortest first) for every seed.
+
+    ``make_task(length, seed)`` builds the task. Once all seeds of a model end below
+    ``chance + margin`` at some length, the model is not run at longer lengths: the result has
+    no entry for them. ``progress(name, length, runs)`` is called after each (model, length).
+    """
+    results, done = {}, set()
+    for length in sorted(lengths):
+        for name, make_model in models.items():
+            if name in done:
+                continue
+            runs = train_seeds(make_model, lambda seed: make_task(length, seed), seeds, steps,
+                               **train_kwargs)
+            results[name, length] = runs
+            if progress:
+                progress(name, length, runs)
+            if at_chance(runs, chance, margin):
+                done.add(name)
+    return results
+
+
+def curves(runs: list[History], metric: str = "test_accuracy") -> tuple[np.ndarray, np.ndarray]:
+    """(steps (N,), values (S, N)) of ``metric`` on the eval steps of the longest run.
+
+    A run that stopped early (converged) keeps its last value for the remaining steps.
+    """
+    longest = max(runs, key=lambda run: len(run.eval_step))
+    values = np.array([getattr(run, metric) + [getattr(run, metric)[-1]] *
+                       (len(longest.eval_step) - len(run.eval_step)) for run in runs])
+    return np.asarray(longest.eval_step), values
