@@ -10,6 +10,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 BOOK_SIZE ?= book
+JOBS ?= 2
 # Tests and CI read the data from ../shared/data when it is there; elsewhere lib downloads it.
 export BOOK_DATA_DIR ?= $(if $(wildcard ../shared/data),$(abspath ../shared/data),)
 export TQDM_DISABLE = 1
@@ -27,8 +28,10 @@ test: env assets
 unit:
 	$(PY) -m pytest tests -m "not browser and not site" -q
 
+# nbval executes every notebook (asserts in cells do the checking), two at a time, one core each
 notebooks:
-	BOOK_SIZE=smoke $(PY) -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider -q notebooks
+	BOOK_SIZE=smoke OMP_NUM_THREADS=1 $(PY) -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider \
+		-n $(JOBS) --dist loadfile -q notebooks
 
 build-test:
 	$(PY) scripts/build_book.py --size smoke --out _build/test

@@ -17,7 +17,10 @@ import os
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,11 +46,62 @@ def invalidate_if_stale(stamp: Path, current: str) -> bool:
     return True
 
 
+def notebooks_in_toc() -> list[Path]:
+    def walk(entries):
+        for entry in entries:
+            if entry.get("file", "").startswith("notebooks/"):
+                yield ROOT / f"{entry['file']}.ipynb"
+            for key in ("parts", "chapters", "sections"):
+                yield from walk(entry.get(key, []))
+    return list(walk([yaml.safe_load((ROOT / "_toc.yml").read_text())]))
+
+
+def execute_notebook(path: Path, timeout: int):
+    """Execute one notebook exactly as myst-nb's cache mode does (cwd: the notebook's folder)."""
+    import nbformat
+    from jupyter_cache.executors.utils import single_nb_execution
+
+    nb = nbformat.read(path, as_version=4)
+    result = single_nb_execution(nb, cwd=str(path.parent), timeout=timeout, allow_errors=False,
+                                 meta_override=True)
+    return path, (None if result.err else nb), result.time
+
+
+def execute_in_parallel(cache_path: Path, jobs: int) -> None:
+    """Execute the notebooks missing from the execution cache, ``jobs`` at a time.
+
+    The results go into the very jupyter-cache the book build reads, so the build then finds
+    every notebook executed. A notebook that fails here is left out of the cache: the build
+    executes it again and reports the failing cell as usual.
+    """
+    import nbformat
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    cache = get_cache(str(cache_path))
+    todo = []
+    for path in notebooks_in_toc():
+        try:
+            cache.match_cache_notebook(nbformat.read(path, as_version=4))
+        except KeyError:
+            todo.append(path)
+    timeout = yaml.safe_load((ROOT / "_config.yml").read_text())["execute"]["timeout"]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for path, nb, seconds in pool.map(execute_notebook, todo, [timeout] * len(todo)):
+            status = "failed" if nb is None else "ok"
+            print(f"  executed {path.relative_to(ROOT)} in {seconds:.0f} s: {status}", flush=True)
+            if nb is not None:
+                cache.cache_notebook_bundle(CacheBundleIn(nb, str(path), data={"execution_seconds": seconds}),
+                                            check_validity=False, overwrite=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default=os.environ.get("BOOK_SIZE", "book"),
                         choices=["smoke", "book", "full"])
     parser.add_argument("--out", default=".", help="output root (the HTML goes to OUT/_build/html)")
+    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
+                        help="notebooks executed at once before the build (1: the build executes them)")
     args = parser.parse_args()
     out = (ROOT / args.out).resolve()
     stamp, current = out / "_build" / ".lib-fingerprint", fingerprint(args.size)
@@ -56,6 +110,14 @@ def main() -> int:
     shared = ROOT.parent / "shared" / "data"
     if "BOOK_DATA_DIR" not in env and shared.is_dir():
         env["BOOK_DATA_DIR"] = str(shared)
+    if args.jobs > 1:
+        saved = dict(os.environ)
+        os.environ.update(env, OMP_NUM_THREADS="1")   # one core per notebook
+        try:
+            execute_in_parallel(out / "_build" / ".jupyter_cache", args.jobs)
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
     jb = Path(sys.executable).with_name("jupyter-book")
     cmd = [str(jb), "build", str(ROOT), "--path-output", str(out), "-W", "-n", "--keep-going"]
     cmd += ["--all"] if rebuild_all else []
