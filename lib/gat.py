@@ -13,7 +13,8 @@ Everything is computed on the E edges (i, j) of the graph (see :mod:`lib.graphs`
 convention), never on an N x N matrix: scores and weights are (E, K) tensors and the softmax
 normalises over the edges that share a target i. The sum over j is then, for each head, a sparse
 matrix with the pattern of A + I and the alpha_ij as its values times Z: the GCN's product
-A_hat (H W) with fixed weights 1/sqrt(d~_i d~_j) replaced by learned ones.
+A_hat (H W) with fixed weights 1/sqrt(d~_i d~_j) replaced by learned ones. The K heads are done
+in one product with the block-diagonal matrix diag(A, ..., A) (one block per head).
 Dropout (p = 0.6 in the paper) acts on each layer's input and on the normalised alpha_ij.
 """
 
@@ -72,9 +73,10 @@ class GATLayer(nn.Module):
         scores = s_dst.index_select(0, i) + s_src.index_select(0, j)          # (E, K)
         alpha = edge_softmax(nn.functional.leaky_relu(scores, self.negative_slope), i, N)
         weights = dropout(alpha, self.dropout, self.training)
-        # head by head, on contiguous (E,) weights and (N, F) features
-        weights, Z = weights.T.contiguous(), Z.transpose(0, 1).contiguous()
-        out = torch.stack([A.with_values(weights[k]) @ Z[k] for k in range(self.heads)], 1)
+        # all heads in one sparse product: block k of diag(A, ..., A) carries head k's alpha
+        Z_heads = Z.transpose(0, 1).reshape(self.heads * N, self.out_features)       # (K N, F)
+        blocks = A.block_diagonal(self.heads).with_values(weights.T.reshape(-1))
+        out = (blocks @ Z_heads).view(self.heads, N, self.out_features).transpose(0, 1)
         out = out.reshape(N, -1) if self.concat else out.mean(1)              # (N, K, F) ->
         if self.b is not None:
             out = out + self.b

@@ -84,13 +84,13 @@ def add_self_loops(edge_index: torch.Tensor, num_nodes: int) -> torch.Tensor:
     return coalesce(torch.cat([edge_index, loops], dim=1), num_nodes)
 
 
-def degree(index: torch.Tensor, num_nodes: int) -> torch.Tensor:
+def degree(index: torch.Tensor, num_nodes: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
     """How often each node appears in ``index`` (N,), e.g. d~_i for index = edge_index[0]."""
-    return torch.bincount(index, minlength=num_nodes).float()
+    return torch.bincount(index, minlength=num_nodes).to(dtype)
 
 
-def normalized_edges(edge_index: torch.Tensor, num_nodes: int, kind: str = "symmetric"
-                     ) -> tuple[torch.Tensor, torch.Tensor]:
+def normalized_edges(edge_index: torch.Tensor, num_nodes: int, kind: str = "symmetric",
+                     dtype: torch.dtype = torch.float32) -> tuple[torch.Tensor, torch.Tensor]:
     """(edge_index of A~, weight (E,)): the non-zeros of A_hat (symmetric) or A_bar (mean).
 
     symmetric: w_ij = 1 / sqrt(d~_i d~_j)        mean: w_ij = 1 / d~_i
@@ -99,33 +99,33 @@ def normalized_edges(edge_index: torch.Tensor, num_nodes: int, kind: str = "symm
         raise ValueError(f"kind={kind!r}: expected one of {NORMALIZATIONS}")
     edge_index = add_self_loops(edge_index, num_nodes)
     i, j = edge_index
-    d = degree(i, num_nodes)
+    d = degree(i, num_nodes, dtype)
     weight = (d[i] * d[j]).rsqrt() if kind == "symmetric" else 1.0 / d[i]
     return edge_index, weight
 
 
-def sparse_adjacency(edge_index: torch.Tensor, num_nodes: int, weight: torch.Tensor | None = None
-                     ) -> SparseMatrix:
-    """The (N, N) sparse matrix with entries ``weight`` (default 1) at ``edge_index``
-    (duplicate edges are summed)."""
+def sparse_adjacency(edge_index: torch.Tensor, num_nodes: int, weight: torch.Tensor | None = None,
+                     dtype: torch.dtype = torch.float32) -> SparseMatrix:
+    """The (N, N) sparse matrix with entries ``weight`` (default 1 of ``dtype``) at
+    ``edge_index`` (duplicate edges are summed)."""
     check_edge_index(edge_index, num_nodes)
     if weight is None:
-        weight = torch.ones(edge_index.shape[1], device=edge_index.device)
+        weight = torch.ones(edge_index.shape[1], dtype=dtype, device=edge_index.device)
     A = torch.sparse_coo_tensor(edge_index, weight, (num_nodes, num_nodes), check_invariants=True)
     return SparseMatrix.from_coo(A)
 
 
-def normalized_adjacency(edge_index: torch.Tensor, num_nodes: int, kind: str = "symmetric"
-                         ) -> SparseMatrix:
+def normalized_adjacency(edge_index: torch.Tensor, num_nodes: int, kind: str = "symmetric",
+                         dtype: torch.dtype = torch.float32) -> SparseMatrix:
     """A_hat = D~^{-1/2} (A + I) D~^{-1/2} (or A_bar = D~^{-1} (A + I)), sparse (N, N)."""
-    edge_index, weight = normalized_edges(edge_index, num_nodes, kind)
+    edge_index, weight = normalized_edges(edge_index, num_nodes, kind, dtype)
     return sparse_adjacency(edge_index, num_nodes, weight)
 
 
-def dense_adjacency(edge_index: torch.Tensor, num_nodes: int, weight: torch.Tensor | None = None
-                    ) -> torch.Tensor:
+def dense_adjacency(edge_index: torch.Tensor, num_nodes: int, weight: torch.Tensor | None = None,
+                    dtype: torch.dtype = torch.float32) -> torch.Tensor:
     """The same matrix, dense: for small graphs only (printing, checking formulas)."""
-    return sparse_adjacency(edge_index, num_nodes, weight).to_dense()
+    return sparse_adjacency(edge_index, num_nodes, weight, dtype).to_dense()
 
 
 def receptive_field(edge_index: torch.Tensor, num_nodes: int, k: int) -> torch.Tensor:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import copy
 import time
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Callable, Iterable
 
 import torch
 from torch import nn
@@ -107,11 +107,14 @@ def evaluate(model: nn.Module, inputs: tuple, y: torch.Tensor, idx: torch.Tensor
 
 def train_nodes(model: nn.Module, inputs: tuple, data, epochs: int, lr: float,
                 weight_decay: float = 0.0, decayed: Iterable[torch.Tensor] | None = None,
-                stopping=None, progress: bool | None = None) -> NodeHistory:
+                stopping=None, progress: bool | None = None,
+                on_epoch: Callable[[int, nn.Module], None] | None = None) -> NodeHistory:
     """Train ``model(*inputs)`` -> logits (N, C) on ``data.train_idx``; stop on ``data.val_idx``.
 
     ``data`` has y, train_idx, val_idx and test_idx (e.g. a :class:`lib.planetoid.Planetoid`).
     ``decayed`` are the parameters under the L2 penalty (default: all of them).
+    ``on_epoch(epoch, model)``, if given, is called after every epoch (epoch 0: before training),
+    e.g. to record embeddings.
     """
     decayed = list(model.parameters() if decayed is None else decayed)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
@@ -119,6 +122,8 @@ def train_nodes(model: nn.Module, inputs: tuple, data, epochs: int, lr: float,
     y_train = y[data.train_idx]
     bar = tqdm(range(1, epochs + 1), disable=progress_disabled() if progress is None else not progress,
                desc=type(model).__name__, leave=False)
+    if on_epoch is not None:
+        on_epoch(0, model)
     for epoch in bar:
         model.train()
         logits = model(*inputs)
@@ -131,6 +136,8 @@ def train_nodes(model: nn.Module, inputs: tuple, data, epochs: int, lr: float,
         hist.train_loss.append(loss.item()), hist.val_loss.append(val_loss)
         hist.val_accuracy.append(val_acc)
         hist.epochs = epoch
+        if on_epoch is not None:
+            on_epoch(epoch, model)
         if stopping is not None and stopping(
                 epoch, val_loss=val_loss, val_accuracy=val_acc, model=model,
                 val_objective=val_loss + l2_penalty(decayed, weight_decay).item()):

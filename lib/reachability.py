@@ -38,40 +38,39 @@ class GraphBatch:
 
 def random_forest(num_nodes: int, max_component: int, generator: torch.Generator) -> torch.Tensor:
     """(2, E) undirected edge list of a random forest as described in the module docstring."""
-    edges, start = [], 0
-    while start < num_nodes:
-        size = min(int(torch.randint(1, max_component + 1, (1,), generator=generator)),
-                   num_nodes - start)
-        for t in range(1, size):
-            parent = t - 1 - int(torch.randint(0, min(t, 2), (1,), generator=generator))
-            edges.append((start + t, start + parent))
-        start += size
-    edge_index = torch.tensor(edges, dtype=torch.long).reshape(-1, 2).T
-    return torch.cat([edge_index, edge_index.flip(0)], dim=1)
+    draws = torch.randint(1, max_component + 1, (num_nodes,), generator=generator)
+    sizes = draws[: int((draws.cumsum(0) < num_nodes).sum()) + 1].clone()
+    sizes[-1] -= sizes.sum() - num_nodes                      # the last component fills up to N
+    start = torch.repeat_interleave(sizes.cumsum(0) - sizes, sizes)
+    node = torch.arange(num_nodes)
+    position = node - start                                   # t, the place in its component
+    back = torch.randint(0, 2, (num_nodes,), generator=generator) * (position >= 2)
+    child = node[position >= 1]
+    parent = (node - 1 - back)[position >= 1]                 # one of the two nodes before t
+    return torch.cat([torch.stack([child, parent]), torch.stack([parent, child])], dim=1)
 
 
-def hops_from(edge_index: torch.Tensor, num_nodes: int, source: int) -> torch.Tensor:
-    """Shortest-path distance (in hops) from ``source`` to every node, -1 where unreachable."""
+def hops_from(edge_index: torch.Tensor, num_nodes: int, sources) -> torch.Tensor:
+    """Shortest-path distances in hops from each of ``sources`` (an int or a list) to every node,
+    -1 where unreachable: shape (N,) for one source, (S, N) for a list."""
     i, j = edge_index.numpy()
     graph = sp.csr_matrix((np.ones(len(i)), (i, j)), shape=(num_nodes, num_nodes))
-    dist = csgraph.shortest_path(graph, unweighted=True, indices=source)
+    dist = csgraph.shortest_path(graph, unweighted=True, indices=sources)
     return torch.from_numpy(np.where(np.isinf(dist), -1, dist)).long()
 
 
 def make_batch(num_graphs: int, num_nodes: int, max_component: int, generator: torch.Generator
                ) -> tuple[GraphBatch, torch.Tensor]:
     """(batch, labels (num_graphs * num_nodes,)) of ``num_graphs`` random forests."""
-    graphs, xs, hops = [], [], []
-    for _ in range(num_graphs):
-        edge_index = random_forest(num_nodes, max_component, generator)
-        source = int(torch.randint(0, num_nodes, (1,), generator=generator))
-        graphs.append(edge_index)
-        xs.append(torch.zeros(num_nodes, 1).index_fill_(0, torch.tensor([source]), 1.0))
-        hops.append(hops_from(edge_index, num_nodes, source))
+    graphs = [random_forest(num_nodes, max_component, generator) for _ in range(num_graphs)]
     edge_index, _ = disjoint_union(graphs, [num_nodes] * num_graphs)
     N = num_graphs * num_nodes
-    batch = GraphBatch(sparse_adjacency(edge_index, N), normalized_adjacency(edge_index, N),
-                       torch.cat(xs), torch.cat(hops))
+    sources = torch.randint(0, num_nodes, (num_graphs,), generator=generator)
+    sources += torch.arange(num_graphs) * num_nodes
+    dist = hops_from(edge_index, N, sources.tolist()).reshape(num_graphs, num_graphs, num_nodes)
+    hops = dist[torch.arange(num_graphs), torch.arange(num_graphs)].reshape(N)   # own graph
+    X = torch.zeros(N, 1).index_fill_(0, sources, 1.0)
+    batch = GraphBatch(sparse_adjacency(edge_index, N), normalized_adjacency(edge_index, N), X, hops)
     return batch, (batch.hops >= 0).long()
 
 

@@ -76,6 +76,7 @@ class SparseMatrix:
             _structure = (crow, cols, t_crow, rows[order], order)
         self._structure = _structure
         self._csr_pair = None
+        self._blocks = {}
 
     @classmethod
     def from_coo(cls, M: torch.Tensor) -> "SparseMatrix":
@@ -99,6 +100,18 @@ class SparseMatrix:
         if values.shape != self.values.shape:
             raise ValueError(f"expected {tuple(self.values.shape)} values, got {tuple(values.shape)}")
         return SparseMatrix(self.indices, values, self.shape, self._structure)
+
+    def block_diagonal(self, copies: int) -> "SparseMatrix":
+        """diag(M, M, ..., M) with ``copies`` blocks, shape (copies N, copies K), values repeated;
+        its structure is built once and cached. Row block k of ``block_diagonal(K) @ Z`` is
+        M @ Z_k: one product for K matrices with the same pattern (the heads of lib.gat)."""
+        if copies not in self._blocks:
+            n, k = self.shape
+            shift = torch.arange(copies, device=self.device).repeat_interleave(self.nnz)
+            indices = self.indices.repeat(1, copies) + torch.stack([shift * n, shift * k])
+            self._blocks[copies] = SparseMatrix(indices, self.values.detach().repeat(copies),
+                                                (copies * n, copies * k))
+        return self._blocks[copies]
 
     def csr_pair(self) -> tuple[torch.Tensor, torch.Tensor]:
         """(M, M^T) as torch CSR tensors, built once per set of values (A_hat: once in all)."""

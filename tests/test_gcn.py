@@ -96,3 +96,22 @@ def test_bad_inputs_are_refused():
         layer(torch.randn(N, N + 1), torch.randn(N, 4))
     with pytest.raises(TypeError, match="floating"):
         layer(A_hat, torch.ones(N, 4, dtype=torch.long))
+
+
+def test_dirichlet_energy_is_the_edge_sum_and_vanishes_on_the_fixed_points():
+    from lib.graphs import karate_club
+    from lib.smoothing import dirichlet_energy, propagate_powers
+    edge_index, _ = karate_club()
+    N = 34
+    A_hat = normalized_adjacency(edge_index, N, dtype=torch.float64)
+    A_tilde = dense_adjacency(edge_index, N, dtype=torch.float64) + torch.eye(N, dtype=torch.float64)
+    d = A_tilde.sum(1)
+    H = torch.randn(N, 3, dtype=torch.float64)
+    scaled = H / d.sqrt().unsqueeze(1)
+    edge_sum = 0.5 * (A_tilde * torch.cdist(scaled, scaled) ** 2).sum() / (H ** 2).sum()
+    assert abs(dirichlet_energy(A_hat, H) - edge_sum.item()) < 1e-12
+    assert dirichlet_energy(A_hat, d.sqrt().unsqueeze(1).repeat(1, 2)) < 1e-12
+    powers = propagate_powers(A_hat, H, [0, 1, 8])
+    assert torch.equal(powers[0], H) and torch.allclose(powers[8], torch.linalg.matrix_power(A_hat.to_dense(), 8) @ H)
+    energies = [dirichlet_energy(A_hat, powers[k]) for k in (0, 1, 8)]
+    assert energies[0] > energies[1] > energies[2]

@@ -63,7 +63,7 @@ def test_ggnn_draws_the_number_of_steps_only_in_training():
 def test_reachability_labels_are_the_source_component():
     g = torch.Generator().manual_seed(0)
     edge_index = random_forest(30, 6, g)
-    hops = hops_from(edge_index, 30, source=0)
+    hops = hops_from(edge_index, 30, 0)
     assert hops[0] == 0 and (hops <= 5).all()                        # components have <= 6 nodes
     G = nx.Graph(edge_index.T.tolist())
     G.add_nodes_from(range(30))
