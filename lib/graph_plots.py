@@ -43,7 +43,7 @@ def draw_graph(ax, edge_index: torch.Tensor, pos: np.ndarray, node_color=None,
         low = 0.0 if edge_vmin is None else edge_vmin
         high = weight.max() if edge_vmax is None else edge_vmax
         scaled = np.clip((weight - low) / (high - low), 0, 1)
-        colors = plt.get_cmap(edge_cmap)(0.15 + 0.85 * scaled)
+        colors = plt.get_cmap(edge_cmap)(scaled)
         widths = 0.5 + 4.5 * weight / weight.max()
     else:
         colors, widths = "0.6", 1.0
