@@ -145,6 +145,7 @@ def save_checkpoint(checkpoint: dict, path: str | Path) -> Path:
     try:
         with os.fdopen(fd, "wb") as f:
             torch.save(checkpoint, f)
+        os.chmod(tmp, 0o644)   # mkstemp makes it private; a cache is for every reader
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -247,9 +247,8 @@ def chapter_configs(corpus: str = "shakespeare") -> tuple[ModelConfig, TrainConf
                TrainConfig(steps=90, batch_size=32, eval_every=30)),
         book=(ModelConfig(num_hiddens=128, embedding_dim=64),
               TrainConfig(steps=10_000 if main else 3_000, eval_every=500)),
-        full=(ModelConfig(num_hiddens=512, embedding_dim=128, dropout=0.25),
-              TrainConfig(steps=30_000 if main else 10_000, batch_size=128, seq_length=100,
-                          eval_every=1000)))
+        full=(ModelConfig(num_hiddens=512, embedding_dim=128, dropout=0.3),
+              TrainConfig(steps=6_000 if main else 3_000, seq_length=100, eval_every=250)))
 
 
 def chapter_run(corpus: str = "shakespeare", progress: bool | None = None) -> TrainedRun:

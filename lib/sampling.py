@@ -93,19 +93,24 @@ def log_softmax(logits: np.ndarray) -> np.ndarray:
     return z - np.log(np.exp(z).sum(-1, keepdims=True))
 
 
-def find_loop(text: str, min_repeats: int = 3, max_period: int = 100) -> tuple[int, int] | None:
-    """(period, start) when ``text`` ends in a block repeated at least ``min_repeats`` times.
+def find_loop(text: str, min_repeats: int = 2) -> tuple[int, int] | None:
+    """(period, start): the longest tail of ``text`` that repeats a block, or None.
 
-    Greedy decoding is deterministic, so once the model's state comes back near a state it was
-    in, the text repeats itself forever: ``find_loop("xy the the the ")`` is ``(4, 2)``.
+    ``text[start:]`` is periodic with ``period`` and holds at least ``min_repeats`` copies of the
+    block; among all periods the one whose repetition reaches furthest back wins (ties: the
+    shortest). Greedy decoding is deterministic, so once the model's state comes back near a
+    state it was in, the text repeats itself forever: ``find_loop("xy the the the ")`` is
+    ``(4, 2)``.
     """
-    for period in range(1, min(max_period, len(text) // min_repeats) + 1):
-        start = len(text) - period
-        while start > 0 and text[start - 1] == text[start - 1 + period]:
-            start -= 1
-        if (len(text) - start) // period >= min_repeats:
-            return period, start
-    return None
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    n, best = len(codes), None
+    for period in range(1, n // min_repeats + 1):
+        same = codes[period:] == codes[:-period]            # text[i + period] == text[i]
+        mismatches = np.flatnonzero(~same)
+        start = mismatches[-1] + 1 if len(mismatches) else 0
+        if n - start >= min_repeats * period and (best is None or start < best[1]):
+            best = (period, int(start))
+    return best
 
 
 def one_line(text: str) -> str:
@@ -114,6 +119,10 @@ def one_line(text: str) -> str:
 
 
 # ----------------------------------------------------------------------------- the sampler
+
+
+State = tuple[list[np.ndarray], list[np.ndarray]]
+"""(h, c) of a :class:`Sampler`: per layer, hidden and cell states of shape (B, n)."""
 
 
 class Beam(NamedTuple):
@@ -140,26 +149,29 @@ class Sampler:
         self.num_hiddens = model.config.num_hiddens
 
     # -- the recurrence -------------------------------------------------------------------
-    def initial_state(self, batch_size: int = 1) -> np.ndarray:
-        """(h, c) of every layer, zeros: an array of shape (2, L, B, n)."""
-        return np.zeros((2, self.num_layers, batch_size, self.num_hiddens), np.float32)
+    def initial_state(self, batch_size: int = 1) -> State:
+        """(h, c): for every layer, the hidden and the cell state, zeros of shape (B, n)."""
+        zeros = lambda: [np.zeros((batch_size, self.num_hiddens), np.float32)  # noqa: E731
+                         for _ in range(self.num_layers)]
+        return zeros(), zeros()
 
-    def step(self, ids: np.ndarray, state: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Read characters ``ids`` (B,) in state (2, L, B, n): logits (B, V), the new state.
+    def step(self, ids: np.ndarray, state: State) -> tuple[np.ndarray, State]:
+        """Read characters ``ids`` (B,) in ``state``: logits (B, V) and the new state.
 
         Layer 1's gates are ``table[ids] + h^(1) @ W_hh_0``; a higher layer l multiplies the
         two vectors it reads, [h_t^(l-1), h_{t-1}^(l)], by the stacked ``W_l`` in one product.
         """
         w, (h, c) = self.weights, state
-        new = np.empty_like(state)
         gates = w["table"][ids] + h[0] @ w["W_hh_0"]
-        new[0, 0], new[1, 0] = _lstm_cell(gates, c[0])
+        h_t, c_t = _lstm_cell(gates, c[0])
+        new_h, new_c = [h_t], [c_t]
         for l in range(1, self.num_layers):
-            gates = np.concatenate([new[0, l - 1], h[l]], axis=1) @ w[f"W_{l}"] + w[f"b_{l}"]
-            new[0, l], new[1, l] = _lstm_cell(gates, c[l])
-        return new[0, -1] @ w["W_ph"] + w["b_p"], new
+            gates = np.concatenate([h_t, h[l]], axis=1) @ w[f"W_{l}"] + w[f"b_{l}"]
+            h_t, c_t = _lstm_cell(gates, c[l])
+            new_h.append(h_t), new_c.append(c_t)
+        return h_t @ w["W_ph"] + w["b_p"], (new_h, new_c)
 
-    def read(self, prompt: str) -> tuple[np.ndarray, np.ndarray]:
+    def read(self, prompt: str) -> tuple[np.ndarray, State]:
         """Feed ``prompt`` once from a zero state: logits after its last character (V,), state."""
         state, logits = self.initial_state(), None
         for i in self._encode_prompt(prompt):
@@ -201,15 +213,15 @@ class Sampler:
         """The next ``length`` characters after ``prompt``, each drawn from P_T (T = 0: greedy).
 
         A draw is inverse-CDF sampling: the first v whose cumulative probability exceeds a
-        uniform u from ``numpy.random.default_rng(seed)``.
+        uniform u; the t-th draw uses the t-th of ``numpy.random.default_rng(seed).random(length)``.
         """
         T, length = check_temperature(temperature, beta), _check_length(length)
         if top_k is not None:
             _keep_top_k(np.zeros(1), top_k)   # check it now, not in the loop
         logits, state = self.read(prompt)
-        rng, out = np.random.default_rng(seed), []
+        uniforms, out = np.random.default_rng(seed).random(length), []
         for t in range(length):
-            out.append(_draw(logits, T, top_k, rng))
+            out.append(_draw(logits, T, top_k, uniforms[t]))
             if t + 1 < length:
                 logits, state = self.step(np.array(out[-1:]), state)
                 logits = logits[0]
@@ -238,22 +250,26 @@ class Sampler:
             beam, char = np.divmod(best, len(self.vocab))
             scores, seqs = total[best], np.concatenate([seqs[beam], char[:, None]], axis=1)
             if t + 1 < length:
-                logits, state = self.step(char, state[:, :, beam])
+                h, c = state
+                logits, state = self.step(char, ([x[beam] for x in h], [x[beam] for x in c]))
         return [Beam(self.vocab.decode(s), float(score)) for s, score in zip(seqs, scores)]
 
 
-def _draw(logits: np.ndarray, T: float, top_k: int | None, rng: np.random.Generator) -> int:
-    """One character id from softmax(logits / T) (T = 0: the argmax), by inverse CDF."""
+def _draw(logits: np.ndarray, T: float, top_k: int | None, u: float) -> int:
+    """The character id of softmax(logits / T) at the uniform number u, by inverse CDF.
+
+    T = 0 is the argmax. (NumPy methods, not functions: at V = 65 the call overhead is the cost.)
+    """
     if top_k is not None:
         logits = _keep_top_k(logits, top_k)
     if T == 0:
-        return int(np.argmax(logits))
+        return int(logits.argmax())
     if math.isinf(T):
-        unnormalised = np.isfinite(logits).astype(np.float64)
+        weights = np.isfinite(logits).astype(np.float64)
     else:
-        unnormalised = np.exp((logits - logits.max()) * (1.0 / T))   # exp(-inf) = 0 (top-k)
-    cdf = np.cumsum(unnormalised)
-    return min(int(np.searchsorted(cdf, rng.random() * cdf[-1], side="right")), len(cdf) - 1)
+        weights = np.exp((logits - logits.max()) * (1.0 / T))   # exp(-inf) = 0 (top-k)
+    cdf = weights.cumsum()
+    return min(int(cdf.searchsorted(u * cdf[-1], side="right")), len(cdf) - 1)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:

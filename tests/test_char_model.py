@@ -175,3 +175,15 @@ def test_run_key_follows_the_corpus_config_and_size(corpus, monkeypatch):
 def test_too_few_steps_is_an_error():
     with pytest.raises(ValueError, match="at least 3 steps"):
         TrainConfig(steps=2)
+
+
+@pytest.mark.parametrize("size", ["smoke", "book", "full"])
+def test_chapter_configs_build_at_every_size(size, monkeypatch):
+    monkeypatch.setenv("BOOK_SIZE", size)
+    for corpus in ("shakespeare", "darwin_nl"):
+        model_config, train_config = char_training.chapter_configs(corpus)
+        m = CharLSTM(VOCAB, model_config)
+        assert m(torch.zeros(2, 3, dtype=torch.long))[0].shape == (2, 3, len(VOCAB))
+        assert train_config.steps >= 3 and train_config.eval_every <= train_config.steps
+    if size == "book":
+        assert model_config.num_hiddens == 128 and model_config.num_layers == 2   # the course's

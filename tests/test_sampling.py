@@ -112,7 +112,7 @@ def test_the_sampler_computes_the_models_logits(lstm):
         logits, _ = model(model.vocab.encode(prompt)[None])
     ours, state = sampler.read(prompt)
     np.testing.assert_allclose(ours, logits[0, -1].numpy(), atol=1e-5)
-    assert state.shape == (2, 2, 1, 16) and ours.dtype == np.float32
+    assert [x.shape for x in state[0] + state[1]] == [(1, 16)] * 4 and ours.dtype == np.float32
     p = sampler.next_distribution(prompt, temperature=0.7)
     expected = torch.softmax(logits[0, -1].double() / 0.7, -1).numpy()
     np.testing.assert_allclose(p, expected, atol=1e-6)
@@ -217,6 +217,11 @@ def test_find_loop():
     assert find_loop("abcabcabcab") == (3, 0)
     assert find_loop("no loop in this text") is None
     assert find_loop("aaaa") == (1, 0)
+    # a long cycle with a short one inside: the long one reaches further back
+    cycle = "in the world in the world. KING:\n"
+    period, start = find_loop("It was " + cycle * 3)
+    assert (period, start) == (len(cycle), 7)
+    assert find_loop("the end", min_repeats=3) is None and find_loop("e ee", 2) == (1, 2)
 
 
 def test_log_softmax_and_entropy():
