@@ -1,0 +1,538 @@
+/* The temperature lab in the browser: the chapter "The temperature lab" (lib/templab.py).
+ *
+ * No library, no network. lib/templab.py puts the model's weights, float32 in base64, into a
+ * JSON script next to the lab and inlines this file; it runs the computation of
+ * lib.sampling.Sampler, with the arrays of lib.sampling.export_weights (row vectors, x @ W):
+ *
+ *   gates^(1)_t = table[s_t] + h^(1)_{t-1} W_hh_0                table (V, 4n), W_hh_0 (n, 4n)
+ *   gates^(l)_t = [h^(l-1)_t, h^(l)_{t-1}] W_l + b_l              W_l (2n, 4n), b_l (4n,)
+ *   [i, f, g, o] = [sigm, sigm, tanh, sigm](gates)
+ *   c_t = i * g + f * c_{t-1},   h_t = o * tanh(c_t)
+ *   p_t = h^(L)_t W_ph + b_p                                      W_ph (n, V), b_p (V,)
+ *   P_T(v) = softmax(p_t / T)_v      T = 0: the argmax; top-k keeps the k largest logits
+ *
+ * Weights and states are float32 (Float32Array); each product accumulates in float64 before
+ * it is stored. Draws use NumPy's default generator (SeedSequence, PCG64, random() doubles),
+ * so a seed means the same text here as in Python: draw t uses the t-th uniform u_t and picks
+ * the first character whose cumulative weight exceeds u_t times the total (inverse CDF).
+ *
+ * In Node (tests/test_templab.py) the file exports the computation; in a page it also
+ * defines TempLab.mount(root), which builds the controls and the displays.
+ */
+(function (global) {
+  "use strict";
+  if (global.TempLab) return;
+
+  // ------------------------------------------------------------------------ the model
+  function decodeArray(entry) {
+    const bytes = Uint8Array.from(atob(entry.b64), (ch) => ch.charCodeAt(0));
+    const values = new Float32Array(bytes.buffer);
+    const size = entry.shape.reduce((a, b) => a * b, 1);
+    if (values.length !== size) throw new Error("weights of shape " + entry.shape +
+                                                " hold " + values.length + " numbers");
+    return values;
+  }
+
+  /** The payload of lib.templab.encode_payload -> the arrays and sizes of the model. */
+  function decodeModel(payload) {
+    if (payload.format !== 1) throw new Error("unknown weight format " + payload.format);
+    const a = payload.arrays, L = payload.num_layers;
+    const model = {vocab: payload.vocab, V: payload.vocab.length, n: payload.num_hiddens, L: L,
+                   table: decodeArray(a.table), W_hh_0: decodeArray(a.W_hh_0),
+                   W: [null], b: [null], W_ph: decodeArray(a.W_ph), b_p: decodeArray(a.b_p)};
+    for (let l = 1; l < L; l++) {
+      model.W.push(decodeArray(a["W_" + l]));
+      model.b.push(decodeArray(a["b_" + l]));
+    }
+    model.index = new Map(model.vocab.map((ch, i) => [ch, i]));
+    return model;
+  }
+
+  function initialState(model) {
+    const zeros = () => Array.from({length: model.L}, () => new Float32Array(model.n));
+    return {h: zeros(), c: zeros()};
+  }
+
+  function copyState(state) {
+    return {h: state.h.map((x) => x.slice()), c: state.c.map((x) => x.slice())};
+  }
+
+  /** acc (4n) += x (rows) @ W[rowOffset:rowOffset + x.length, :] */
+  function addProduct(acc, x, W, rowOffset) {
+    const m = acc.length;
+    for (let k = 0; k < x.length; k++) {
+      const xk = x[k];
+      if (xk === 0) continue;
+      const row = (rowOffset + k) * m;
+      for (let j = 0; j < m; j++) acc[j] += xk * W[row + j];
+    }
+  }
+
+  const sigmoid = (x) => 0.5 + 0.5 * Math.tanh(0.5 * x);
+
+  /** One LSTM cell: gates (4n) = [i; f; g; o] pre-activations; updates h and c in place. */
+  function cell(gates, h, c) {
+    const n = c.length;
+    for (let j = 0; j < n; j++) {
+      const i = sigmoid(gates[j]), f = sigmoid(gates[n + j]);
+      const g = Math.tanh(gates[2 * n + j]), o = sigmoid(gates[3 * n + j]);
+      c[j] = i * g + f * c[j];              // stored as float32
+      h[j] = o * Math.tanh(c[j]);
+    }
+  }
+
+  /** Read character id ``s`` in ``state`` (updated in place): the logits (V,) for the next. */
+  function step(model, s, state) {
+    const n = model.n, m = 4 * n, gates = new Float64Array(m);
+    for (let j = 0; j < m; j++) gates[j] = model.table[s * m + j];
+    addProduct(gates, state.h[0], model.W_hh_0, 0);
+    cell(gates, state.h[0], state.c[0]);
+    for (let l = 1; l < model.L; l++) {
+      const W = model.W[l], b = model.b[l];
+      for (let j = 0; j < m; j++) gates[j] = b[j];
+      addProduct(gates, state.h[l - 1], W, 0);    // h_t^(l-1): already the new one
+      addProduct(gates, state.h[l], W, n);        // h_{t-1}^(l): not yet updated
+      cell(gates, state.h[l], state.c[l]);
+    }
+    const logits = new Float64Array(model.V);
+    for (let v = 0; v < model.V; v++) logits[v] = model.b_p[v];
+    const top = state.h[model.L - 1];
+    for (let k = 0; k < n; k++) {
+      for (let v = 0; v < model.V; v++) logits[v] += top[k] * model.W_ph[k * model.V + v];
+    }
+    return Float32Array.from(logits);
+  }
+
+  /** Character ids of ``text``; characters the model never saw are an error naming them. */
+  function encode(model, text) {
+    const chars = Array.from(text), unknown = [...new Set(chars.filter((ch) => !model.index.has(ch)))];
+    if (unknown.length) {
+      const shown = unknown.slice(0, 10).map((ch) => JSON.stringify(ch) + " (U+" +
+        ch.codePointAt(0).toString(16).toUpperCase().padStart(4, "0") + ")");
+      throw new Error(unknown.length + " character(s) not in the model's vocabulary of " +
+                      model.V + ": " + shown.join(", "));
+    }
+    return chars.map((ch) => model.index.get(ch));
+  }
+
+  /** Feed the prompt's ids once from a zero state: {logits after the last one, state}. */
+  function read(model, ids) {
+    if (!ids.length) throw new Error("the prompt is empty: type at least one character");
+    const state = initialState(model);
+    let logits = null;
+    for (const s of ids) logits = step(model, s, state);
+    return {logits: logits, state: state};
+  }
+
+  // ---------------------------------------------------------------- distributions
+  /** T from a temperature or beta = 1/T, as lib.sampling.check_temperature (0 <= T <= inf). */
+  function checkTemperature(value, convention) {
+    if (typeof value !== "number" || Number.isNaN(value) || value < 0) {
+      throw new Error((convention === "beta" ? "β" : "T") + " = " + value + ": must be a number >= 0");
+    }
+    if (convention === "beta") return value === 0 ? Infinity : 1 / value;
+    return value;
+  }
+
+  /** Logits with all but the k largest set to -inf (ties with the k-th kept), as lib does. */
+  function keepTopK(logits, k) {
+    if (k === null || k === undefined || k >= logits.length) return logits;
+    const kth = Array.from(logits).sort((x, y) => y - x)[k - 1];
+    return logits.map((x) => (x >= kth ? x : -Infinity));
+  }
+
+  function argmax(x) {
+    let best = 0;
+    for (let v = 1; v < x.length; v++) if (x[v] > x[best]) best = v;
+    return best;
+  }
+
+  /** softmax(logits / T) in float64; T = 0 is one-hot on the argmax, T = inf uniform. */
+  function softmaxT(logits, T, topK) {
+    const z = Float64Array.from(keepTopK(logits, topK));
+    const p = new Float64Array(z.length);
+    if (T === 0) { p[argmax(z)] = 1; return p; }
+    const max = Math.max(...z);
+    let total = 0;
+    for (let v = 0; v < z.length; v++) {
+      p[v] = z[v] === -Infinity ? 0 : (T === Infinity ? 1 : Math.exp(z[v] / T - max / T));
+      total += p[v];
+    }
+    for (let v = 0; v < z.length; v++) p[v] /= total;
+    return p;
+  }
+
+  function entropyBits(p) {
+    let h = 0;
+    for (const q of p) if (q > 0) h -= q * Math.log2(q);
+    return h;
+  }
+
+  // ------------------------------------------- NumPy's default_rng: SeedSequence + PCG64
+  const MASK64 = (1n << 64n) - 1n, MASK128 = (1n << 128n) - 1n;
+  const PCG_MULT = 0x2360ED051FC65DA44385DF649FCCF645n;
+
+  /** numpy.random.SeedSequence(seed).generate_state(nWords) as uint32 numbers. */
+  function seedSequenceState(seed, nWords) {
+    const INIT_A = 0x43b0d7e5, MULT_A = 0x931e8875, INIT_B = 0x8b51f9dd, MULT_B = 0x58f38ded;
+    const MIX_L = 0xca01f9dd, MIX_R = 0x4973f715;
+    let entropy = [], big = BigInt(seed);
+    do { entropy.push(Number(big & 0xFFFFFFFFn)); big >>= 32n; } while (big > 0n);
+    let hashConst = INIT_A;
+    const hashmix = (value) => {
+      value = (value ^ hashConst) >>> 0;
+      hashConst = Math.imul(hashConst, MULT_A) >>> 0;
+      value = Math.imul(value, hashConst) >>> 0;
+      return (value ^ (value >>> 16)) >>> 0;
+    };
+    const mix = (x, y) => {
+      const r = (Math.imul(MIX_L, x) - Math.imul(MIX_R, y)) >>> 0;
+      return (r ^ (r >>> 16)) >>> 0;
+    };
+    const pool = [0, 1, 2, 3].map((i) => hashmix(i < entropy.length ? entropy[i] : 0));
+    for (let from = 0; from < 4; from++) {
+      for (let to = 0; to < 4; to++) if (from !== to) pool[to] = mix(pool[to], hashmix(pool[from]));
+    }
+    for (let from = 4; from < entropy.length; from++) {
+      for (let to = 0; to < 4; to++) pool[to] = mix(pool[to], hashmix(entropy[from]));
+    }
+    const out = [];
+    let h = INIT_B;
+    for (let i = 0; i < nWords; i++) {
+      let value = (pool[i % 4] ^ h) >>> 0;
+      h = Math.imul(h, MULT_B) >>> 0;
+      value = Math.imul(value, h) >>> 0;
+      out.push((value ^ (value >>> 16)) >>> 0);
+    }
+    return out;
+  }
+
+  /** numpy.random.default_rng(seed): random() gives the same doubles as NumPy's. */
+  class NumpyRandom {
+    constructor(seed) {
+      if (!Number.isSafeInteger(seed) || seed < 0) throw new Error("seed = " + seed + ": expected an integer >= 0");
+      const w = seedSequenceState(seed, 8).map(BigInt);
+      const u64 = (i) => w[2 * i] | (w[2 * i + 1] << 32n);          // little-endian pairs
+      const initState = (u64(0) << 64n) | u64(1), initSeq = (u64(2) << 64n) | u64(3);
+      this.inc = ((initSeq << 1n) | 1n) & MASK128;
+      this.state = 0n;
+      this.step();
+      this.state = (this.state + initState) & MASK128;
+      this.step();
+    }
+    step() { this.state = (this.state * PCG_MULT + this.inc) & MASK128; }
+    nextUint64() {                                                   // XSL-RR output
+      this.step();
+      const x = ((this.state >> 64n) ^ this.state) & MASK64, rot = this.state >> 122n;
+      return ((x >> rot) | (x << ((64n - rot) & 63n))) & MASK64;
+    }
+    random() { return Number(this.nextUint64() >> 11n) * (1.0 / 9007199254740992.0); }
+  }
+
+  // --------------------------------------------------------------------- sampling
+  /** The character id at uniform u: lib.sampling._draw, float32 like NumPy's arrays. */
+  function draw(logits, T, topK, u) {
+    const z = keepTopK(logits, topK);
+    if (T === 0) return argmax(z);
+    const f = Math.fround, max = Math.max(...z), inv = f(1 / T);
+    const cdf = new Float32Array(z.length);
+    let acc = 0;
+    for (let v = 0; v < z.length; v++) {
+      const w = T === Infinity ? (z[v] === -Infinity ? 0 : 1) : f(Math.exp(f(f(z[v] - max) * inv)));
+      acc = f(acc + w);
+      cdf[v] = acc;
+    }
+    const target = u * cdf[z.length - 1];
+    for (let v = 0; v < z.length; v++) if (cdf[v] > target) return v;
+    return z.length - 1;
+  }
+
+  /** ``length`` character ids after the prompt, as lib.sampling.Sampler.sample. */
+  function sample(model, start, length, T, topK, seed) {
+    const rng = new NumpyRandom(seed), state = copyState(start.state), out = [];
+    let logits = start.logits;
+    for (let t = 0; t < length; t++) {
+      out.push(draw(logits, T, topK, rng.random()));
+      if (t + 1 < length) logits = step(model, out[t], state);
+    }
+    return out;
+  }
+
+  const decode = (model, ids) => ids.map((i) => model.vocab[i]).join("");
+
+  const TempLab = {decodeModel, initialState, step, encode, decode, read, checkTemperature,
+                   keepTopK, softmaxT, entropyBits, seedSequenceState, NumpyRandom, draw, sample};
+
+  if (typeof module !== "undefined" && module.exports) {
+    module.exports = TempLab;
+    return;
+  }
+  global.TempLab = TempLab;
+
+  // ====================================================================== the page
+  const SVG = "http://www.w3.org/2000/svg";
+  const T_RANGE = [0.05, 5], TOP_SHOWN = 20, CURVE_POINTS = 121;
+  const STYLE = `
+.templab { border: 1px solid rgba(128,128,128,.45); border-radius: 6px; padding: .8em; margin: 1em 0;
+           font-size: .9rem; line-height: 1.35; }
+.templab .templab-title { font-weight: 600; margin-bottom: .4em; }
+.templab .templab-controls { display: flex; flex-wrap: wrap; gap: .5em 1.2em; align-items: center; }
+.templab .templab-controls label { display: inline-flex; align-items: center; gap: .35em; }
+.templab input[type=number] { width: 5.5em; }
+.templab input[type=range] { width: 14em; max-width: 60vw; }
+.templab textarea { width: 16em; max-width: 80vw; font-family: monospace; }
+.templab .templab-displays { display: flex; flex-wrap: wrap; gap: .5em 1.5em; margin-top: .6em; }
+.templab figure { margin: 0; flex: 1 1 300px; min-width: 0; }
+.templab figure svg { width: 100%; height: auto; display: block; }
+.templab figcaption { font-size: .8rem; opacity: .8; }
+.templab .templab-status { min-height: 1.3em; font-size: .8rem; opacity: .85; margin-top: .3em; }
+.templab .templab-status.templab-error { color: #c0392b; opacity: 1; font-weight: 600; }
+.templab pre.templab-sample { white-space: pre-wrap; word-break: break-word; margin: .5em 0 0;
+           padding: .5em; background: rgba(128,128,128,.12); border-radius: 4px; }
+.templab .templab-prompt-echo { font-weight: 700; }
+`;
+
+  function el(tag, attrs, children) {
+    const node = tag.startsWith("svg:") ? document.createElementNS(SVG, tag.slice(4))
+                                        : document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (key === "text") node.textContent = value;
+      else node.setAttribute(key, value);
+    }
+    for (const child of children || []) node.appendChild(child);
+    return node;
+  }
+
+  const shown = (ch) => (ch === "\n" ? "↵" : ch === " " ? "␣" : ch === "\t" ? "⇥" : ch);
+
+  function buildControls(lab) {
+    const c = lab.controls = {
+      divide: el("input", {type: "radio", name: lab.name, value: "T", class: "templab-convention"}),
+      multiply: el("input", {type: "radio", name: lab.name, value: "beta", class: "templab-convention"}),
+      slider: el("input", {type: "range", step: "0.005", class: "templab-slider"}),
+      value: el("input", {type: "number", step: "any", class: "templab-temperature"}),
+      valueName: el("span", {text: "T"}),
+      greedy: el("input", {type: "checkbox", class: "templab-greedy"}),
+      greedyName: el("span", {text: "greedy (T = 0)"}),
+      prompt: el("textarea", {rows: "2", class: "templab-prompt", spellcheck: "false"}),
+      length: el("input", {type: "number", min: "1", max: "2000", class: "templab-length"}),
+      seed: el("input", {type: "number", min: "0", class: "templab-seed"}),
+      topK: el("input", {type: "number", min: "0", max: String(lab.model.V), class: "templab-topk"}),
+      resample: el("button", {type: "button", class: "templab-resample", text: "resample (seed + 1)"}),
+    };
+    const label = (...kids) => el("label", {}, kids);
+    return el("div", {class: "templab-controls"}, [
+      el("span", {}, [label(c.divide, el("span", {text: "divide by T"})),
+                      label(c.multiply, el("span", {text: "multiply by β"}))]),
+      label(c.valueName, c.slider, c.value), label(c.greedy, c.greedyName),
+      label(el("span", {text: "prompt"}), c.prompt), label(el("span", {text: "length"}), c.length),
+      label(el("span", {text: "seed"}), c.seed), label(el("span", {text: "top-k (0: off)"}), c.topK),
+      c.resample]);
+  }
+
+  function buildDisplays(lab) {
+    const d = lab.displays = {
+      bars: el("svg:svg", {viewBox: "0 0 420 230", class: "templab-bars", role: "img"}),
+      curve: el("svg:svg", {viewBox: "0 0 420 230", class: "templab-curve", role: "img"}),
+      entropy: el("div", {class: "templab-entropy"}),
+      status: el("div", {class: "templab-status"}),
+      promptEcho: el("span", {class: "templab-prompt-echo"}),
+      continuation: el("span", {class: "templab-continuation"}),
+    };
+    return [
+      el("div", {class: "templab-displays"}, [
+        el("figure", {}, [d.bars, el("figcaption", {text: "The next character after the prompt: " +
+          "P_T (filled) and the model's own P_1 (outline), its 20 most likely characters."})]),
+        el("figure", {}, [d.curve, el("figcaption", {text: "Entropy of the next character " +
+          "against the temperature; the dot is the current setting."})])]),
+      d.entropy,
+      el("pre", {class: "templab-sample"}, [d.promptEcho, d.continuation]),
+      d.status];
+  }
+
+  // ------------------------------------------------------------- controls <-> settings
+  const lg = Math.log10;
+
+  /** The slider shows log10 of T (or of beta = 1/T): the same range of distributions. */
+  function showSettings(lab) {
+    const s = lab.settings, c = lab.controls, beta = s.convention === "beta";
+    const range = beta ? [1 / T_RANGE[1], 1 / T_RANGE[0]] : T_RANGE;
+    const shownValue = beta ? 1 / s.T : s.T;
+    c.divide.checked = !beta;
+    c.multiply.checked = beta;
+    c.slider.min = String(lg(range[0]));
+    c.slider.max = String(lg(range[1]));
+    c.slider.value = String(lg(shownValue));
+    c.value.value = String(+shownValue.toPrecision(4));
+    c.valueName.textContent = beta ? "β" : "T";
+    c.greedyName.textContent = beta ? "greedy (β = ∞)" : "greedy (T = 0)";
+    c.slider.disabled = c.value.disabled = s.greedy;
+    c.greedy.checked = s.greedy;
+    c.prompt.value = s.prompt;
+    c.length.value = String(s.length);
+    c.seed.value = String(s.seed);
+    c.topK.value = String(s.topK || 0);
+  }
+
+  function clampT(T) { return Math.min(T_RANGE[1], Math.max(T_RANGE[0], T)); }
+
+  function readNumber(input, name, min, max) {
+    const x = Number(input.value);
+    if (input.value.trim() === "" || !Number.isFinite(x) || !Number.isInteger(x) || x < min || x > max) {
+      throw new Error(name + " = " + JSON.stringify(input.value) + ": expected a whole number from " +
+                      min + " to " + max);
+    }
+    return x;
+  }
+
+  function listen(lab) {
+    const c = lab.controls, s = lab.settings;
+    const fromShown = (x) => clampT(s.convention === "beta" ? 1 / x : x);
+    const on = (node, event, change) => node.addEventListener(event, () => {
+      try { change(); lab.error = null; } catch (error) { lab.error = error.message; }
+      lab.schedule();
+    });
+    on(c.divide, "change", () => { s.convention = "T"; showSettings(lab); });
+    on(c.multiply, "change", () => { s.convention = "beta"; showSettings(lab); });
+    on(c.slider, "input", () => { s.T = fromShown(10 ** Number(c.slider.value)); c.value.value = String(+(s.convention === "beta" ? 1 / s.T : s.T).toPrecision(4)); });
+    on(c.value, "change", () => {
+      const x = Number(c.value.value);
+      if (!(x > 0) || !Number.isFinite(x)) throw new Error((s.convention === "beta" ? "β" : "T") +
+        " = " + JSON.stringify(c.value.value) + ": must be a number > 0 (tick greedy for " +
+        (s.convention === "beta" ? "β = ∞" : "T = 0") + ")");
+      s.T = fromShown(x);
+      showSettings(lab);
+    });
+    on(c.greedy, "change", () => { s.greedy = c.greedy.checked; showSettings(lab); });
+    on(c.prompt, "input", () => { s.prompt = c.prompt.value; });
+    on(c.length, "input", () => { s.length = readNumber(c.length, "length", 1, 2000); });
+    on(c.seed, "input", () => { s.seed = readNumber(c.seed, "seed", 0, 4294967295); });
+    on(c.topK, "input", () => { const k = readNumber(c.topK, "top-k", 0, lab.model.V); s.topK = k || null; });
+    on(c.resample, "click", () => { s.seed += 1; c.seed.value = String(s.seed); });
+  }
+
+  // --------------------------------------------------------------------- the displays
+  function drawBars(lab, P, P1) {
+    const svg = lab.displays.bars, model = lab.model;
+    svg.replaceChildren();
+    const order = Array.from(P1.keys()).sort((a, b) => P1[b] - P1[a] || a - b).slice(0, TOP_SHOWN);
+    const x0 = 36, y0 = 200, height = 180, width = 376 / TOP_SHOWN;
+    const y = (p) => y0 - p * height;
+    for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
+      svg.appendChild(el("svg:line", {x1: x0, x2: 414, y1: y(tick), y2: y(tick), stroke: "currentColor", "stroke-opacity": 0.15}));
+      svg.appendChild(el("svg:text", {x: x0 - 4, y: y(tick) + 4, "text-anchor": "end", "font-size": 11, fill: "currentColor", text: String(tick)}));
+    }
+    order.forEach((v, i) => {
+      const x = x0 + i * width + 2, ch = model.vocab[v];
+      const bar = el("svg:rect", {x: x, width: width - 4, y: y(P[v]), height: P[v] * height, fill: "#1f77b4",
+                                  class: "templab-bar", "data-char": ch, "data-p": String(P[v])});
+      bar.appendChild(el("svg:title", {text: JSON.stringify(ch) + ": P_T = " + P[v].toFixed(4) + ", P_1 = " + P1[v].toFixed(4)}));
+      svg.appendChild(bar);
+      svg.appendChild(el("svg:rect", {x: x, width: width - 4, y: y(P1[v]), height: P1[v] * height, fill: "none",
+                                      stroke: "currentColor", "stroke-opacity": 0.6, "stroke-dasharray": "3 2"}));
+      svg.appendChild(el("svg:text", {x: x + (width - 4) / 2, y: y0 + 16, "text-anchor": "middle", "font-size": 13,
+                                      "font-family": "monospace", fill: "currentColor", text: shown(ch)}));
+    });
+    svg.appendChild(el("svg:text", {x: 12, y: 110, "font-size": 11, fill: "currentColor", transform: "rotate(-90 12 110)",
+                                    "text-anchor": "middle", text: "probability"}));
+  }
+
+  /** H(T) on a log grid of T (or of beta), with top-k applied; the dot marks the setting. */
+  function drawCurve(lab, logits, H) {
+    const svg = lab.displays.curve, s = lab.settings, model = lab.model, beta = s.convention === "beta";
+    svg.replaceChildren();
+    const range = beta ? [1 / T_RANGE[1], 1 / T_RANGE[0]] : T_RANGE;
+    const x0 = 36, x1 = 410, y0 = 190, Hmax = Math.log2(model.V);
+    const x = (value) => x0 + (lg(value) - lg(range[0])) / (lg(range[1]) - lg(range[0])) * (x1 - x0);
+    const y = (h) => y0 - h / Hmax * 170;
+    const points = [];
+    for (let i = 0; i < CURVE_POINTS; i++) {
+      const value = range[0] * (range[1] / range[0]) ** (i / (CURVE_POINTS - 1));
+      const T = beta ? 1 / value : value;
+      points.push(x(value).toFixed(1) + "," + y(entropyBits(softmaxT(logits, T, s.topK))).toFixed(1));
+    }
+    const levels = [[Hmax, "uniform: log2 " + model.V]];
+    if (s.topK && s.topK < model.V) levels.push([Math.log2(s.topK), "top-k cap: log2 " + s.topK]);
+    for (const [h, name] of levels) {
+      svg.appendChild(el("svg:line", {x1: x0, x2: x1, y1: y(h), y2: y(h), stroke: "currentColor", "stroke-opacity": 0.5, "stroke-dasharray": "4 3"}));
+      svg.appendChild(el("svg:text", {x: x0 + 4, y: y(h) - 4, "font-size": 11, fill: "currentColor", text: name}));
+    }
+    for (const tick of beta ? [0.2, 0.5, 1, 2, 5, 10, 20] : [0.05, 0.1, 0.2, 0.5, 1, 2, 5]) {
+      svg.appendChild(el("svg:line", {x1: x(tick), x2: x(tick), y1: y0, y2: y0 + 4, stroke: "currentColor"}));
+      svg.appendChild(el("svg:text", {x: x(tick), y: y0 + 16, "text-anchor": "middle", "font-size": 11, fill: "currentColor", text: String(tick)}));
+    }
+    svg.appendChild(el("svg:line", {x1: x0, x2: x1, y1: y0, y2: y0, stroke: "currentColor"}));
+    svg.appendChild(el("svg:text", {x: (x0 + x1) / 2, y: 226, "text-anchor": "middle", "font-size": 12, fill: "currentColor",
+                                    text: beta ? "β = 1/T (multiply the logits), log scale" : "T (divide the logits), log scale"}));
+    svg.appendChild(el("svg:text", {x: 12, y: 105, "font-size": 11, fill: "currentColor", transform: "rotate(-90 12 105)",
+                                    "text-anchor": "middle", text: "entropy (bits)"}));
+    svg.appendChild(el("svg:polyline", {points: points.join(" "), fill: "none", stroke: "#1f77b4", "stroke-width": 2}));
+    const here = s.greedy ? (beta ? x1 : x0) : x(beta ? 1 / s.T : s.T);
+    svg.appendChild(el("svg:circle", {cx: here, cy: y(H), r: 5, fill: "#d62728", class: "templab-marker"}));
+  }
+
+  // ------------------------------------------------------------------------ updates
+  function update(lab) {
+    const start = performance.now(), s = lab.settings, d = lab.displays;
+    try {
+      if (lab.error) throw new Error(lab.error);
+      if (s.prompt !== lab.readPrompt) {                // the prompt is read once per edit
+        lab.start = read(lab.model, encode(lab.model, s.prompt));
+        lab.readPrompt = s.prompt;
+      }
+      const T = s.greedy ? 0 : s.T, logits = lab.start.logits;
+      const P = softmaxT(logits, T, s.topK), P1 = softmaxT(logits, 1, null), H = entropyBits(P);
+      const text = decode(lab.model, sample(lab.model, lab.start, s.length, T, s.topK, s.seed));
+      drawBars(lab, P, P1);
+      drawCurve(lab, logits, H);
+      const name = s.greedy ? (s.convention === "beta" ? "β = ∞ (greedy)" : "T = 0 (greedy)")
+                            : (s.convention === "beta" ? "β = " + (1 / s.T).toPrecision(3) : "T = " + s.T.toPrecision(3));
+      d.entropy.textContent = "Entropy of the next character at " + name + ": " + H.toFixed(3) +
+        " bits (the model's own, T = 1: " + entropyBits(P1).toFixed(3) + " bits; uniform: " +
+        Math.log2(lab.model.V).toFixed(3) + " bits).";
+      d.entropy.dataset.bits = String(H);
+      d.promptEcho.textContent = s.prompt;
+      d.continuation.textContent = text;
+      lab.last = {prompt: s.prompt, T: T, topK: s.topK, seed: s.seed, length: s.length, P: P, text: text};
+      d.status.className = "templab-status";
+      d.status.textContent = "Computed in your browser in " + (performance.now() - start).toFixed(0) +
+        " ms (" + s.prompt.length + " + " + s.length + " LSTM steps).";
+    } catch (error) {
+      lab.last = null;
+      d.status.className = "templab-status templab-error";
+      d.status.textContent = error.message;
+      d.continuation.textContent = "";
+    }
+    lab.updates += 1;
+    lab.root.dataset.updates = String(lab.updates);
+  }
+
+  /** Build the lab inside ``root`` (a div holding the JSON script of lib.templab). */
+  function mount(root) {
+    if (!root || root.dataset.mounted) return root && root.templab;
+    root.dataset.mounted = "1";
+    if (!document.getElementById("templab-style")) {
+      document.head.appendChild(el("style", {id: "templab-style", text: STYLE}));
+    }
+    const payload = JSON.parse(root.querySelector("script.templab-data").textContent);
+    const lab = {root: root, model: decodeModel(payload), name: "templab-" + Math.random().toString(36).slice(2),
+                 settings: Object.assign({}, payload.settings), readPrompt: null, start: null, error: null,
+                 updates: 0, pending: false};
+    lab.schedule = () => {                              // at most one update per frame
+      if (lab.pending) return;
+      lab.pending = true;
+      requestAnimationFrame(() => { lab.pending = false; update(lab); });
+    };
+    root.appendChild(el("div", {class: "templab-title", text: payload.title}));
+    root.appendChild(buildControls(lab));
+    buildDisplays(lab).forEach((node) => root.appendChild(node));
+    showSettings(lab);
+    listen(lab);
+    update(lab);
+    root.templab = lab;
+    return lab;
+  }
+
+  TempLab.mount = mount;
+  TempLab.update = update;
+})(typeof window !== "undefined" ? window : globalThis);

@@ -1,0 +1,330 @@
+"""lib.templab: the exported weights, the static element, the live lab's controls, bad input,
+and (where Node.js is installed) lib/templab.js against lib.sampling on the same weights."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+import torch
+
+from lib import templab
+from lib.char_model import CharLSTM, ModelConfig
+from lib.char_training import chapter_configs
+from lib.sampling import Sampler, entropy_bits, export_weights
+from lib.text import UnknownCharacterError, Vocabulary
+
+VOCAB = Vocabulary("abcdefgh \n:ROME")
+
+
+def make_model(num_layers=2, n=16, seed=0, vocab=VOCAB):
+    torch.manual_seed(seed)
+    model = CharLSTM(vocab, ModelConfig(num_hiddens=n, num_layers=num_layers, embedding_dim=6)).eval()
+    with torch.no_grad():   # sharper than at initialisation, so that choices matter
+        model.W_ph.mul_(8)
+    return model
+
+
+@pytest.fixture(scope="module")
+def model():
+    return make_model()
+
+
+@pytest.fixture(scope="module")
+def static(model):
+    return templab.static_lab(model, prompt="ROME", temperature=0.8, seed=3, meta={"run": "x"})
+
+
+def payload_from_html(element: str) -> dict:
+    data = re.search(r'<script type="application/json" class="templab-data">(.*?)</script>',
+                     element, flags=re.S).group(1)
+    return json.loads(data)
+
+
+# ------------------------------------------------------------------- the exported weights
+@pytest.mark.parametrize("num_layers", [1, 2, 3])
+def test_payload_round_trip_is_exact(num_layers):
+    model = make_model(num_layers)
+    settings = templab.lab_settings(model.vocab, prompt="ab")
+    payload = json.loads(json.dumps(templab.encode_payload(model, settings)))
+    vocab, weights = templab.decode_payload(payload)
+    expected = export_weights(model)
+    assert vocab == model.vocab and weights.keys() == expected.keys()
+    for name, w in expected.items():
+        assert weights[name].dtype == np.float32 and np.array_equal(weights[name], w), name
+
+
+@pytest.mark.parametrize("num_layers", [1, 2, 3])
+def test_model_from_weights_holds_the_same_numbers(num_layers):
+    model = make_model(num_layers)
+    weights = export_weights(model)
+    rebuilt = Sampler(templab.model_from_weights(model.vocab, weights))
+    for name, w in weights.items():
+        assert np.array_equal(rebuilt.weights[name], w), name
+    original = Sampler(model)
+    assert rebuilt.greedy("ab", 40) == original.greedy("ab", 40)
+    assert rebuilt.sample("ab", 40, temperature=1.3, seed=5) == original.sample("ab", 40, temperature=1.3, seed=5)
+
+
+def test_a_damaged_payload_is_an_error(model, static):
+    payload = json.loads(json.dumps(static.payload))
+    with pytest.raises(ValueError, match="format"):
+        templab.decode_payload({**payload, "format": 99})
+    payload["arrays"]["b_p"]["b64"] = payload["arrays"]["b_p"]["b64"][:-8]
+    with pytest.raises(ValueError):
+        templab.decode_payload(payload)
+    payload = json.loads(json.dumps(static.payload))
+    payload["sha256"] = "0" * 64
+    with pytest.raises(ValueError, match="corrupt"):
+        templab.decode_payload(payload)
+
+
+# ---------------------------------------------------------------------- the static element
+def test_the_element_carries_weights_settings_and_code(model, static):
+    element = static._repr_html_()
+    payload = payload_from_html(element)
+    assert payload == json.loads(json.dumps(static.payload))
+    assert payload["settings"] == {"prompt": "ROME", "T": 0.8, "greedy": False, "convention": "T",
+                                   "length": 200, "seed": 3, "topK": None}
+    assert payload["meta"] == {"run": "x"} and payload["vocab"] == list(model.vocab.chars)
+    assert templab.lab_javascript() in element and "TempLab.mount(root)" in element
+    data = element.split('class="templab-data">', 1)[1].split("</script>", 1)[0]
+    assert "<" not in data                      # nothing in the JSON can close the script
+    n_numbers = sum(p.numel() for p in export_weights_tensors(model))
+    assert static.weights_bytes == 4 * n_numbers
+    assert static.base64_bytes == sum(4 * math.ceil(4 * math.prod(a["shape"]) / 3)
+                                      for a in payload["arrays"].values())
+    assert "MB" in repr(static)
+
+
+def export_weights_tensors(model):
+    return [torch.from_numpy(w) for w in export_weights(model).values()]
+
+
+def test_the_element_loads_nothing_from_outside(static):
+    element = static.html
+    assert not re.search(r"\b(src|href)\s*=", element)
+    assert not re.search(r"\b(fetch|XMLHttpRequest|import\s*\(|WebSocket)\b", element)
+    urls = set(re.findall(r"https?://[^\s\"'<>)]+", element))
+    assert urls <= {"http://www.w3.org/2000/svg"}   # an XML namespace name, never requested
+
+
+def test_two_labs_get_two_ids(model):
+    first, second = (templab.static_lab(model, prompt="ab") for _ in range(2))
+    ids = [re.search(r'id="(templab-[^"]+)"', lab.html).group(1) for lab in (first, second)]
+    assert ids[0] != ids[1]
+
+
+def test_book_size_weights_stay_under_two_megabytes(monkeypatch):
+    monkeypatch.setenv("BOOK_SIZE", "book")
+    model_config, _ = chapter_configs("shakespeare")
+    shakespeare = Vocabulary("\n !$&',-.3:;?ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+    assert len(shakespeare) == 65
+    lab = templab.static_lab(CharLSTM(shakespeare, model_config), prompt="ROMEO:\n")
+    assert lab.weights_bytes < 2e6 and lab.html_bytes < 2e6 * 4 / 3 + 100_000
+
+
+# ------------------------------------------------------------------------------ bad input
+@pytest.mark.parametrize("settings, error", [
+    ({"temperature": float("nan")}, ValueError), ({"temperature": -1.0}, ValueError),
+    ({"temperature": 50.0}, ValueError), ({"temperature": 0.5, "beta": 2.0}, ValueError),
+    ({"temperature": "hot"}, TypeError), ({"convention": "kelvin"}, ValueError),
+    ({"prompt": ""}, ValueError), ({"prompt": "ab€"}, UnknownCharacterError),
+    ({"length": 0}, ValueError), ({"length": 5000}, ValueError), ({"length": True}, ValueError),
+    ({"seed": -1}, ValueError), ({"seed": 2**32}, ValueError), ({"top_k": 0}, ValueError),
+    ({"top_k": 99}, ValueError), ({"top_k": 2.5}, ValueError),
+])
+def test_bad_settings_are_clear_errors(model, settings, error):
+    with pytest.raises(error):
+        templab.lab_settings(model.vocab, **{"prompt": "ab", **settings})
+    with pytest.raises(error):
+        templab.static_lab(model, **{"prompt": "ab", **settings})
+
+
+def test_only_a_char_model_has_a_lab():
+    with pytest.raises(TypeError, match="CharLSTM"):
+        templab.LiveLab(torch.nn.Linear(2, 2))
+    with pytest.raises(TypeError, match="CharLSTM"):
+        templab.static_lab("model.pt")
+
+
+def test_greedy_and_beta_settings(model):
+    assert templab.lab_settings(model.vocab, prompt="a", temperature=0).greedy
+    s = templab.lab_settings(model.vocab, prompt="a", beta=4.0, convention="beta")
+    assert s.T == 0.25 and not s.greedy and templab.setting_name(s) == "β = 4"
+
+
+# --------------------------------------------------------------------------- the live lab
+@pytest.fixture
+def lab(model):
+    return templab.LiveLab(model, prompt="ROME", temperature=1.0, length=60, seed=0)
+
+
+def test_the_lab_has_every_control(lab):
+    assert set(lab.controls) == {"convention", "temperature", "greedy", "prompt", "length",
+                                 "seed", "top_k", "resample"}
+    slider = lab.controls["temperature"]
+    assert type(slider).__name__ == "FloatLogSlider" and slider.description == "T"
+    assert math.isclose(10 ** slider.min, 0.05) and math.isclose(10 ** slider.max, 5.0)
+    assert "svg" in lab.displays["bars"].value and "svg" in lab.displays["curve"].value
+    assert lab.displays["bars"].value.count('fill="#1f77b4"') == len(lab.vocab)   # V < 20 bars
+    assert lab.error is None and len(lab.result["text"]) == 60
+    assert "ms" in lab.displays["status"].value
+    assert "text/plain" in lab._repr_mimebundle_()
+
+
+def test_the_slider_sets_the_temperature(lab):
+    sampler = lab.sampler
+    lab.controls["temperature"].value = 0.3
+    assert lab.settings.T == pytest.approx(0.3)
+    assert np.allclose(lab.result["P"], sampler.next_distribution("ROME", temperature=0.3))
+    assert lab.result["text"] == sampler.sample("ROME", 60, temperature=0.3, seed=0)
+    cold = lab.result["H"]
+    lab.controls["temperature"].value = 3.0
+    assert lab.result["H"] > cold                           # entropy grows with T
+    assert f"{lab.result['H']:.3f} bits" in lab.displays["entropy"].value
+
+
+def test_greedy_is_the_argmax(lab):
+    lab.controls["greedy"].value = True
+    assert lab.controls["temperature"].disabled
+    assert lab.result["text"] == lab.sampler.greedy("ROME", 60)
+    assert lab.result["H"] == 0 and lab.result["P"].max() == 1
+    assert "T = 0 (greedy)" in lab.displays["entropy"].value
+
+
+def test_the_convention_relabels_the_same_distributions(lab):
+    lab.controls["temperature"].value = 0.5
+    before = lab.result
+    lab.controls["convention"].value = "beta"
+    slider = lab.controls["temperature"]
+    assert slider.description == "β" and slider.value == pytest.approx(2.0)
+    assert math.isclose(10 ** slider.min, 0.2) and math.isclose(10 ** slider.max, 20.0)
+    assert lab.result["text"] == before["text"] and np.array_equal(lab.result["P"], before["P"])
+    assert "β = 2" in lab.displays["entropy"].value and "β = 1/T" in lab.displays["curve"].value
+    slider.value = 4.0                                      # a larger beta is a colder text
+    assert lab.settings.T == pytest.approx(0.25) and lab.result["H"] < before["H"]
+    lab.controls["greedy"].value = True
+    assert lab.controls["greedy"].description == "greedy (β = ∞)"
+
+
+def test_top_k_keeps_k_characters(lab):
+    lab.controls["temperature"].value = 5.0
+    lab.controls["top_k"].value = 3
+    P = lab.result["P"]
+    assert np.count_nonzero(P) == 3 and lab.result["H"] <= math.log2(3) + 1e-12
+    allowed = {lab.vocab.chars[i] for i in np.flatnonzero(P)}
+    assert lab.result["text"][0] in allowed
+    assert lab.result["text"] == lab.sampler.sample("ROME", 60, temperature=5.0, top_k=3, seed=0)
+    assert "top-k cap: log2 3" in lab.displays["curve"].value
+    lab.controls["top_k"].value = 0
+    assert lab.settings.top_k is None and np.count_nonzero(lab.result["P"]) == len(lab.vocab)
+
+
+def test_resample_moves_to_the_next_seed(lab):
+    first = lab.result["text"]
+    lab.controls["resample"].click()
+    assert lab.settings.seed == 1 and lab.controls["seed"].value == 1
+    assert lab.result["text"] == lab.sampler.sample("ROME", 60, temperature=1.0, seed=1) != first
+
+
+def test_prompt_and_length(lab):
+    lab.controls["prompt"].value = "ab "
+    lab.controls["length"].value = 7
+    assert lab.result["text"] == lab.sampler.sample("ab ", 7, temperature=1.0, seed=0)
+    assert lab.displays["sample"].value.startswith("<pre") and "<b>ab </b>" in lab.displays["sample"].value
+
+
+def test_bad_prompts_are_shown_not_raised(lab):
+    lab.controls["prompt"].value = "ROME€"
+    assert lab.result is None and "not in the vocabulary" in lab.error
+    assert "€" in lab.displays["status"].value and lab.displays["sample"].value == ""
+    lab.controls["prompt"].value = ""
+    assert "empty" in lab.error
+    lab.controls["prompt"].value = "ROME"                   # and the lab recovers
+    assert lab.error is None and len(lab.result["text"]) == 60
+
+
+def test_set_checks_what_it_is_given(lab):
+    with pytest.raises(ValueError):
+        lab.set(T=0.0001)
+    with pytest.raises(ValueError):
+        lab.set(top_k=0)
+    lab.set(T=2.0, seed=9)
+    assert lab.controls["temperature"].value == pytest.approx(2.0) and lab.controls["seed"].value == 9
+
+
+def test_update_times_cover_every_control_and_restore_the_lab(lab):
+    lab.set(T=0.7, seed=4)
+    times = templab.update_times(lab, moves=4)
+    assert set(times) == {"temperature slider", "convention toggle", "greedy on/off", "top-k",
+                          "seed (resample)", "typing the prompt"}
+    assert all(len(t) == 4 and np.all(t > 0) for t in times.values())
+    assert lab.settings == templab.lab_settings(lab.vocab, prompt="ROME", temperature=0.7,
+                                                length=60, seed=4)
+    assert lab.controls["temperature"].value == pytest.approx(0.7)
+
+
+def test_entropy_curve_is_lib_entropy(model):
+    logits = Sampler(model).read("ROME")[0]
+    x, H = templab.entropy_curve(logits, "T", None)
+    assert len(x) == templab.CURVE_POINTS and x[0] == pytest.approx(0.05) and x[-1] == pytest.approx(5)
+    assert H[7] == pytest.approx(entropy_bits(Sampler(model).next_distribution("ROME", x[7])))
+    assert np.all(np.diff(H) > 0)
+    xb, Hb = templab.entropy_curve(logits, "beta", None)
+    assert np.allclose(Hb, H[::-1], rtol=1e-9)               # the same curve, read backwards
+
+
+# ---------------------------------------------------------- the JavaScript, run in Node.js
+NODE = shutil.which("node")
+NODE_CHECK = """
+const T = require(process.argv[2]);
+const input = JSON.parse(require("fs").readFileSync(0, "utf8"));
+const m = T.decodeModel(input.payload), out = {runs: [], uniforms: {}};
+for (const run of input.runs) {
+  const start = T.read(m, T.encode(m, run.prompt));
+  out.runs.push({text: T.decode(m, T.sample(m, start, run.length, run.T, run.topK, run.seed)),
+                 P: Array.from(T.softmaxT(start.logits, run.T, run.topK))});
+}
+for (const seed of input.seeds) {
+  const rng = new T.NumpyRandom(seed);
+  out.uniforms[seed] = Array.from({length: 5}, () => rng.random());
+}
+for (const bad of ["ab\\u20ac", ""]) {
+  try { T.read(m, T.encode(m, bad)); out.noError = bad; } catch (e) { (out.errors = out.errors || []).push(e.message); }
+}
+console.log(JSON.stringify(out));
+"""
+
+
+@pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
+def test_javascript_agrees_with_python(tmp_path):
+    model = make_model(n=24, vocab=Vocabulary("abcdefghijklmnop \n:ROME"))
+    sampler = Sampler(model)
+    runs = [{"prompt": p, "length": 100, "T": 0, "topK": None, "seed": 0}
+            for p in ("ROME", "abc", "\n")]
+    runs += [{"prompt": "ROME", "length": 100, "T": T, "topK": k, "seed": seed}
+             for T, k, seed in [(0.5, None, 1), (1.0, None, 2), (2.0, 4, 3), (4.0, None, 2**31)]]
+    seeds = [0, 1, 42, 2**32 - 1, 2**40 + 5]
+    payload = templab.encode_payload(model, templab.lab_settings(model.vocab, prompt="ROME"))
+    script = tmp_path / "check.js"
+    script.write_text(NODE_CHECK)
+    result = subprocess.run([NODE, str(script), str(templab.resources.files("lib") / "templab.js")],
+                            input=json.dumps({"payload": payload, "runs": runs, "seeds": seeds}),
+                            capture_output=True, text=True, timeout=120, check=True)
+    out = json.loads(result.stdout)
+    for run, js in zip(runs, out["runs"]):
+        T, k = run["T"], run["topK"]
+        expected = sampler.sample(run["prompt"], run["length"], temperature=T, top_k=k, seed=run["seed"])
+        assert js["text"] == expected, run
+        P = sampler.next_distribution(run["prompt"], temperature=T, top_k=k)
+        assert np.abs(np.array(js["P"]) - P).max() < 1e-6, run
+    for seed in seeds:
+        assert out["uniforms"][str(seed)] == np.random.default_rng(seed).random(5).tolist(), seed
+    assert "noError" not in out and len(out["errors"]) == 2
+    assert "U+20AC" in out["errors"][0] and "empty" in out["errors"][1]
