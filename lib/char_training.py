@@ -179,7 +179,8 @@ def _record(hist, model, corpus, config, step, losses, start, opt) -> None:
 def _run_info(corpus: Corpus, config: TrainConfig, step: int, hist: CharHistory) -> dict:
     return {"step": step, "train_config": asdict(config), "history": asdict(hist),
             "corpus": {"name": corpus.name, "sha256": corpus.sha256,
-                       "valid_fraction": corpus.valid_fraction},
+                       "valid_fraction": corpus.valid_fraction,
+                       "keep_license": corpus.keep_license},
             "size": experiment_size(), "machine": describe()}
 
 
@@ -209,6 +210,7 @@ def run_key(corpus: Corpus, model_config: ModelConfig, train_config: TrainConfig
     """
     code = b"".join(Path(f).read_bytes() for f in (text.__file__, char_model.__file__, __file__))
     spec = json.dumps({"corpus": corpus.sha256, "valid_fraction": corpus.valid_fraction,
+                       "keep_license": corpus.keep_license,
                        "model": asdict(model_config), "train": asdict(train_config),
                        "size": experiment_size(), "code": hashlib.sha256(code).hexdigest()},
                       sort_keys=True)

@@ -4,8 +4,13 @@ A corpus is a book read as one long string. :func:`load_corpus` takes a name fro
 :data:`CORPORA` (downloaded once through :mod:`lib.download`, checksum verified; with
 ``BOOK_DATA_DIR`` set it is read from that folder instead) or the path of any plain-text file,
 decodes it as UTF-8, drops the byte-order mark the course files start with and turns Windows
-line endings into ``\\n``. The last ``valid_fraction`` of the text is held out for validation,
-in one piece (for Tiny Shakespeare this is nanoGPT's split: first 90% train, last 10%).
+line endings into ``\\n``. The course's books are Project Gutenberg files: an English header
+before the book and the Gutenberg licence after it, legal English even at the end of the Dutch
+book. :func:`load_corpus` keeps only the text between Gutenberg's
+``*** START OF ...`` and ``*** END OF ...`` lines (``keep_license=True`` keeps the whole file,
+as the course did), so that the held-out part is the book's own language. The last
+``valid_fraction`` of the text is held out for validation, in one piece (for Tiny Shakespeare,
+which has no such lines, this is nanoGPT's split: first 90% train, last 10%).
 
 The :class:`Vocabulary` is the sorted set of characters, so the same text gives the same
 character ids in every process; it travels with every checkpoint.
@@ -17,6 +22,7 @@ y = c_{s+2..s+T+1}, the same window shifted by one character.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +55,9 @@ translation of Darwin's voyage its non-English one) and Tiny Shakespeare, the co
 character-level benchmark."""
 
 BOM = "\ufeff"
+GUTENBERG_START = re.compile(r"^\*\*\* ?START OF (THIS|THE) PROJECT GUTENBERG EBOOK.*$", re.M)
+GUTENBERG_END = re.compile(r"^(\*\*\* ?END OF (THIS|THE) PROJECT GUTENBERG EBOOK|"
+                           r"End of (the )?Project Gutenberg)", re.M)
 
 
 class UnknownCharacterError(ValueError):
@@ -63,6 +72,18 @@ def decode_text(data: bytes, where: str = "text") -> str:
         raise ValueError(f"{where} is not UTF-8 text: byte {error.start} is "
                          f"{data[error.start:error.start + 1]!r} ({error.reason})") from None
     return text.removeprefix(BOM).replace("\r\n", "\n")
+
+
+def strip_gutenberg(text: str) -> str:
+    """The book between Project Gutenberg's START line and its "End of" or END line.
+
+    Text without both lines is returned as it is.
+    """
+    start = GUTENBERG_START.search(text)
+    end = GUTENBERG_END.search(text, start.end()) if start else None
+    if start is None or end is None:
+        return text
+    return text[start.end():end.start()].strip("\n") + "\n"
 
 
 def read_text(name_or_path: str | Path) -> tuple[str, str]:
@@ -147,30 +168,35 @@ class Corpus:
     vocab: Vocabulary
     train: torch.Tensor
     valid: torch.Tensor
-    sha256: str
+    sha256: str               # of the file, as published
     valid_fraction: float
+    keep_license: bool
 
     def __repr__(self) -> str:
         return (f"Corpus({self.name!r}: {len(self.text):,} characters, {len(self.vocab)} distinct; "
                 f"train {len(self.train):,}, valid {len(self.valid):,})")
 
 
-def load_corpus(name_or_path: str | Path, valid_fraction: float = 0.1) -> Corpus:
+def load_corpus(name_or_path: str | Path, valid_fraction: float = 0.1,
+                keep_license: bool = False) -> Corpus:
     """Read a corpus and hold out its last ``valid_fraction`` for validation.
 
-    The vocabulary comes from the whole text (as nanoGPT's ``prepare.py`` does), so the
-    validation split holds no unknown characters.
+    Project Gutenberg's header and licence are dropped unless ``keep_license``. The vocabulary
+    comes from the whole text (as nanoGPT's ``prepare.py`` does), so the validation split holds
+    no unknown characters.
     """
     if not 0 < valid_fraction < 1:
         raise ValueError(f"valid_fraction={valid_fraction}: expected a number in (0, 1)")
     text, sha256 = read_text(name_or_path)
+    text = text if keep_license else strip_gutenberg(text)
     if len(text) < 2:
         raise ValueError(f"{name_or_path}: a corpus needs at least two characters")
     vocab = Vocabulary.from_text(text)
     ids = vocab.encode(text)
     n_train = int(len(ids) * (1 - valid_fraction))
     name = name_or_path if name_or_path in CORPORA else Path(name_or_path).stem
-    return Corpus(str(name), text, vocab, ids[:n_train], ids[n_train:], sha256, valid_fraction)
+    return Corpus(str(name), text, vocab, ids[:n_train], ids[n_train:], sha256, valid_fraction,
+                  keep_license)
 
 
 def random_windows(ids: torch.Tensor, batch_size: int, seq_length: int = 30,

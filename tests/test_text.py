@@ -14,6 +14,7 @@ import pytest
 import torch
 
 from lib import text
+from lib import text as text_module
 from lib.download import ChecksumError, DataUnavailableError, RemoteFile
 from lib.text import (CORPORA, UnknownCharacterError, Vocabulary, load_corpus, parallel_streams,
                       random_windows, tiled_windows)
@@ -112,9 +113,15 @@ SHARED = {name: Path(os.environ.get("BOOK_DATA_DIR", "/nonexistent")) / CORPORA[
 def test_the_books_decode_without_their_byte_order_mark(name, chars, distinct):
     if not SHARED[name].is_file():
         pytest.skip("BOOK_DATA_DIR does not hold the books (tests and CI set it)")
-    corpus = load_corpus(name)   # the checksum is verified on the way
+    corpus = load_corpus(name, keep_license=True)   # the checksum is verified on the way
     assert (len(corpus.text), len(corpus.vocab)) == (chars, distinct)
     assert "\ufeff" not in corpus.vocab and "\r" not in corpus.vocab
+    book = load_corpus(name)
+    if name == "shakespeare":   # no Project Gutenberg lines: nothing to strip
+        assert book.text == corpus.text
+    else:
+        assert "Project Gutenberg" not in book.text[:1000] + book.text[-3000:]
+        assert book.text in corpus.text and len(book.text) < len(corpus.text)
 
 
 def test_tiny_shakespeare_split_is_nanogpts():
@@ -124,6 +131,15 @@ def test_tiny_shakespeare_split_is_nanogpts():
     n = len(corpus.text)
     assert len(corpus.train) == int(n * 0.9) == 1_003_854 and len(corpus.valid) == n - int(n * 0.9)
     assert corpus.vocab.decode(corpus.valid[:10]) == corpus.text[int(n * 0.9):][:10]
+
+
+def test_gutenberg_header_and_licence_are_dropped():
+    text = ("The Project Gutenberg EBook of X\n\n*** START OF THIS PROJECT GUTENBERG EBOOK X ***\n"
+            "\n\nOnce upon a time.\n\n*** END OF THIS PROJECT GUTENBERG EBOOK X ***\nLicence.\n")
+    assert text_module.strip_gutenberg(text) == "Once upon a time.\n"
+    assert text_module.strip_gutenberg("no markers\n") == "no markers\n"
+    reversed_markers = "*** END OF THE PROJECT GUTENBERG EBOOK ***\nx\n*** START OF THE PROJECT GUTENBERG EBOOK ***"
+    assert text_module.strip_gutenberg(reversed_markers) == reversed_markers
 
 
 def test_any_file_by_path(tmp_path):
