@@ -31,6 +31,11 @@ def _csr(crow: torch.Tensor, col: torch.Tensor, values: torch.Tensor, shape) -> 
         return torch.sparse_csr_tensor(crow, col, values, shape, check_invariants=False)
 
 
+def row_pointers(rows: torch.Tensor, num_rows: int) -> torch.Tensor:
+    """CSR's crow_indices (num_rows + 1,): where each row starts in the sorted ``rows``."""
+    return torch.searchsorted(rows, torch.arange(num_rows + 1, device=rows.device))
+
+
 class _CSRProduct(torch.autograd.Function):
     """Y = M H for a :class:`SparseMatrix` M with stored values v, differentiable in H and v:
 
@@ -67,13 +72,17 @@ class SparseMatrix:
 
     def __init__(self, indices: torch.Tensor, values: torch.Tensor, shape: tuple[int, int],
                  _structure: tuple | None = None):
+        """``indices`` must be sorted row-major without duplicates (:meth:`from_coo` sorts)."""
         self.indices, self.values, self.shape = indices, values, torch.Size(shape)
         if _structure is None:
             rows, cols = indices
-            crow = torch._convert_indices_from_coo_to_csr(rows, shape[0])
+            key = rows * shape[1] + cols
+            if key.numel() and not (key[1:] > key[:-1]).all():
+                raise ValueError("indices must be sorted row-major without duplicates: "
+                                 "build the matrix with SparseMatrix.from_coo")
             order = torch.argsort(cols * shape[0] + rows)        # row-major order of M^T
-            t_crow = torch._convert_indices_from_coo_to_csr(cols[order], shape[1])
-            _structure = (crow, cols, t_crow, rows[order], order)
+            _structure = (row_pointers(rows, shape[0]), cols,
+                          row_pointers(cols[order], shape[1]), rows[order], order)
         self._structure = _structure
         self._csr_pair = None
         self._blocks = {}

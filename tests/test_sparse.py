@@ -80,3 +80,18 @@ def test_dropout_on_stored_values_only():
 def test_dropout_probability_is_checked(p):
     with pytest.raises(ValueError, match="dropout probability"):
         dropout(torch.ones(3), p)
+
+
+def test_unsorted_indices_are_refused():
+    with pytest.raises(ValueError, match="sorted row-major"):
+        SparseMatrix(torch.tensor([[1, 0], [0, 1]]), torch.ones(2), (2, 2))
+    with pytest.raises(ValueError, match="sorted row-major"):
+        SparseMatrix(torch.tensor([[0, 0], [1, 1]]), torch.ones(2), (2, 2))   # a duplicate
+
+
+def test_block_diagonal_is_one_product_per_block():
+    dense, M = random_sparse(4, 3, seed=5)
+    Z = torch.randn(2 * 3, 2, dtype=torch.float64)
+    out = M.block_diagonal(2) @ Z
+    assert torch.allclose(out[:4], dense @ Z[:3]) and torch.allclose(out[4:], dense @ Z[3:])
+    assert M.block_diagonal(2) is M.block_diagonal(2)                  # cached
