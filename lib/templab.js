@@ -11,10 +11,12 @@
  *   p_t = h^(L)_t W_ph + b_p                                      W_ph (n, V), b_p (V,)
  *   P_T(v) = softmax(p_t / T)_v      T = 0: the argmax; top-k keeps the k largest logits
  *
- * Weights and states are float32 (Float32Array); each product accumulates in float64 before
- * it is stored. Draws use NumPy's default generator (SeedSequence, PCG64, random() doubles),
- * so a seed means the same text here as in Python: draw t uses the t-th uniform u_t and picks
- * the first character whose cumulative weight exceeds u_t times the total (inverse CDF).
+ * The weights are the float32 numbers Python exports (held as float64, the same values) and
+ * the states are stored as float32 (Float32Array), like the NumPy sampler's arrays; each
+ * product accumulates in float64 before it is stored. Draws use NumPy's default generator
+ * (SeedSequence, PCG64, random() doubles), so a seed means the same text here as in Python:
+ * draw t uses the t-th uniform u_t and picks the first character whose cumulative weight
+ * exceeds u_t times the total (inverse CDF), in float32 as lib.sampling does.
  *
  * In Node (tests/test_templab.py) the file exports the computation; in a page it also
  * defines TempLab.mount(root), which builds the controls and the displays.
@@ -30,7 +32,7 @@
     const size = entry.shape.reduce((a, b) => a * b, 1);
     if (values.length !== size) throw new Error("weights of shape " + entry.shape +
                                                 " hold " + values.length + " numbers");
-    return values;
+    return Float64Array.from(values);      // exactly the float32 numbers
   }
 
   /** The payload of lib.templab.encode_payload -> the arrays and sizes of the model. */
@@ -57,14 +59,20 @@
     return {h: state.h.map((x) => x.slice()), c: state.c.map((x) => x.slice())};
   }
 
-  /** acc (4n) += x (rows) @ W[rowOffset:rowOffset + x.length, :] */
+  /** acc (4n) += x (rows) @ W[rowOffset:rowOffset + x.length, :]; 4n is a multiple of 4.
+   *  (W holds the float32 weights as float64: the same numbers, without a conversion per
+   *  multiplication; unrolled by four, the sums keep their order.) */
   function addProduct(acc, x, W, rowOffset) {
     const m = acc.length;
     for (let k = 0; k < x.length; k++) {
       const xk = x[k];
       if (xk === 0) continue;
-      const row = (rowOffset + k) * m;
-      for (let j = 0; j < m; j++) acc[j] += xk * W[row + j];
+      for (let j = 0, r = (rowOffset + k) * m; j < m; j += 4, r += 4) {
+        acc[j] += xk * W[r];
+        acc[j + 1] += xk * W[r + 1];
+        acc[j + 2] += xk * W[r + 2];
+        acc[j + 3] += xk * W[r + 3];
+      }
     }
   }
 
@@ -94,18 +102,18 @@
       addProduct(gates, state.h[l], W, n);        // h_{t-1}^(l): not yet updated
       cell(gates, state.h[l], state.c[l]);
     }
-    const logits = new Float64Array(model.V);
-    for (let v = 0; v < model.V; v++) logits[v] = model.b_p[v];
-    const top = state.h[model.L - 1];
+    const V = model.V, W_ph = model.W_ph, top = state.h[model.L - 1];
+    const logits = Float64Array.from(model.b_p);
     for (let k = 0; k < n; k++) {
-      for (let v = 0; v < model.V; v++) logits[v] += top[k] * model.W_ph[k * model.V + v];
+      for (let v = 0, r = k * V; v < V; v++) logits[v] += top[k] * W_ph[r + v];
     }
     return Float32Array.from(logits);
   }
 
   /** Character ids of ``text``; characters the model never saw are an error naming them. */
   function encode(model, text) {
-    const chars = Array.from(text), unknown = [...new Set(chars.filter((ch) => !model.index.has(ch)))];
+    const chars = Array.from(text);
+    const unknown = [...new Set(chars.filter((ch) => !model.index.has(ch)))];
     if (unknown.length) {
       const shown = unknown.slice(0, 10).map((ch) => JSON.stringify(ch) + " (U+" +
         ch.codePointAt(0).toString(16).toUpperCase().padStart(4, "0") + ")");
@@ -128,7 +136,8 @@
   /** T from a temperature or beta = 1/T, as lib.sampling.check_temperature (0 <= T <= inf). */
   function checkTemperature(value, convention) {
     if (typeof value !== "number" || Number.isNaN(value) || value < 0) {
-      throw new Error((convention === "beta" ? "β" : "T") + " = " + value + ": must be a number >= 0");
+      const name = convention === "beta" ? "β" : "T";
+      throw new Error(name + " = " + value + ": must be a number >= 0");
     }
     if (convention === "beta") return value === 0 ? Infinity : 1 / value;
     return value;
@@ -210,7 +219,9 @@
   /** numpy.random.default_rng(seed): random() gives the same doubles as NumPy's. */
   class NumpyRandom {
     constructor(seed) {
-      if (!Number.isSafeInteger(seed) || seed < 0) throw new Error("seed = " + seed + ": expected an integer >= 0");
+      if (!Number.isSafeInteger(seed) || seed < 0) {
+        throw new Error("seed = " + seed + ": expected an integer >= 0");
+      }
       const w = seedSequenceState(seed, 8).map(BigInt);
       const u64 = (i) => w[2 * i] | (w[2 * i + 1] << 32n);          // little-endian pairs
       const initState = (u64(0) << 64n) | u64(1), initSeq = (u64(2) << 64n) | u64(3);
@@ -271,13 +282,14 @@
 
   // ====================================================================== the page
   const SVG = "http://www.w3.org/2000/svg";
-  const T_RANGE = [0.05, 5], TOP_SHOWN = 20, CURVE_POINTS = 121;
+  const T_RANGE = [0.05, 5], SLIDER = [-1.3, 0.7], TOP_SHOWN = 20, CURVE_POINTS = 121;
   const STYLE = `
-.templab { border: 1px solid rgba(128,128,128,.45); border-radius: 6px; padding: .8em; margin: 1em 0;
-           font-size: .9rem; line-height: 1.35; }
+.templab { border: 1px solid rgba(128,128,128,.45); border-radius: 6px; padding: .8em;
+           margin: 1em 0; font-size: .9rem; line-height: 1.35; }
 .templab .templab-title { font-weight: 600; margin-bottom: .4em; }
 .templab .templab-controls { display: flex; flex-wrap: wrap; gap: .5em 1.2em; align-items: center; }
 .templab .templab-controls label { display: inline-flex; align-items: center; gap: .35em; }
+.templab .templab-convention-pair { display: inline-flex; gap: .9em; }
 .templab input[type=number] { width: 5.5em; }
 .templab input[type=range] { width: 14em; max-width: 60vw; }
 .templab textarea { width: 16em; max-width: 80vw; font-family: monospace; }
@@ -306,10 +318,11 @@
   const shown = (ch) => (ch === "\n" ? "↵" : ch === " " ? "␣" : ch === "\t" ? "⇥" : ch);
 
   function buildControls(lab) {
+    const convention = "templab-convention", V = String(lab.model.V);
     const c = lab.controls = {
-      divide: el("input", {type: "radio", name: lab.name, value: "T", class: "templab-convention"}),
-      multiply: el("input", {type: "radio", name: lab.name, value: "beta", class: "templab-convention"}),
-      slider: el("input", {type: "range", step: "0.005", class: "templab-slider"}),
+      divide: el("input", {type: "radio", name: lab.name, value: "T", class: convention}),
+      multiply: el("input", {type: "radio", name: lab.name, value: "beta", class: convention}),
+      slider: el("input", {type: "range", step: "0.01", class: "templab-slider"}),
       value: el("input", {type: "number", step: "any", class: "templab-temperature"}),
       valueName: el("span", {text: "T"}),
       greedy: el("input", {type: "checkbox", class: "templab-greedy"}),
@@ -317,16 +330,18 @@
       prompt: el("textarea", {rows: "2", class: "templab-prompt", spellcheck: "false"}),
       length: el("input", {type: "number", min: "1", max: "2000", class: "templab-length"}),
       seed: el("input", {type: "number", min: "0", class: "templab-seed"}),
-      topK: el("input", {type: "number", min: "0", max: String(lab.model.V), class: "templab-topk"}),
-      resample: el("button", {type: "button", class: "templab-resample", text: "resample (seed + 1)"}),
+      topK: el("input", {type: "number", min: "0", max: V, class: "templab-topk"}),
+      resample: el("button", {type: "button", class: "templab-resample",
+                              text: "resample (seed + 1)"}),
     };
-    const label = (...kids) => el("label", {}, kids);
+    const pair = (...kids) => el("label", {}, kids);
     return el("div", {class: "templab-controls"}, [
-      el("span", {}, [label(c.divide, el("span", {text: "divide by T"})),
-                      label(c.multiply, el("span", {text: "multiply by β"}))]),
-      label(c.valueName, c.slider, c.value), label(c.greedy, c.greedyName),
-      label(el("span", {text: "prompt"}), c.prompt), label(el("span", {text: "length"}), c.length),
-      label(el("span", {text: "seed"}), c.seed), label(el("span", {text: "top-k (0: off)"}), c.topK),
+      el("span", {class: "templab-convention-pair"}, [
+        pair(c.divide, el("span", {text: "divide by T"})),
+        pair(c.multiply, el("span", {text: "multiply by β"}))]),
+      pair(c.valueName, c.slider, c.value), pair(c.greedy, c.greedyName),
+      pair(el("span", {text: "prompt"}), c.prompt), pair(el("span", {text: "length"}), c.length),
+      pair(el("span", {text: "seed"}), c.seed), pair(el("span", {text: "top-k (0: off)"}), c.topK),
       c.resample]);
   }
 
@@ -353,21 +368,26 @@
   // ------------------------------------------------------------- controls <-> settings
   const lg = Math.log10;
 
-  /** The slider shows log10 of T (or of beta = 1/T): the same range of distributions. */
+  /** The temperature controls. The slider shows log10 of T, or of beta = 1/T: the same
+   *  distributions under the other name. */
   function showSettings(lab) {
     const s = lab.settings, c = lab.controls, beta = s.convention === "beta";
-    const range = beta ? [1 / T_RANGE[1], 1 / T_RANGE[0]] : T_RANGE;
     const shownValue = beta ? 1 / s.T : s.T;
     c.divide.checked = !beta;
     c.multiply.checked = beta;
-    c.slider.min = String(lg(range[0]));
-    c.slider.max = String(lg(range[1]));
+    c.slider.min = String(beta ? -SLIDER[1] : SLIDER[0]);
+    c.slider.max = String(beta ? -SLIDER[0] : SLIDER[1]);
     c.slider.value = String(lg(shownValue));
     c.value.value = String(+shownValue.toPrecision(4));
     c.valueName.textContent = beta ? "β" : "T";
     c.greedyName.textContent = beta ? "greedy (β = ∞)" : "greedy (T = 0)";
     c.slider.disabled = c.value.disabled = s.greedy;
     c.greedy.checked = s.greedy;
+  }
+
+  /** The typed controls are read at every update (readControls); set them once, at the start. */
+  function showTyped(lab) {
+    const s = lab.settings, c = lab.controls;
     c.prompt.value = s.prompt;
     c.length.value = String(s.length);
     c.seed.value = String(s.seed);
@@ -378,104 +398,134 @@
 
   function readNumber(input, name, min, max) {
     const x = Number(input.value);
-    if (input.value.trim() === "" || !Number.isFinite(x) || !Number.isInteger(x) || x < min || x > max) {
-      throw new Error(name + " = " + JSON.stringify(input.value) + ": expected a whole number from " +
-                      min + " to " + max);
+    if (input.value.trim() === "" || !Number.isInteger(x) || x < min || x > max) {
+      throw new Error(name + " = " + JSON.stringify(input.value) + ": expected a whole " +
+                      "number from " + min + " to " + max);
     }
     return x;
+  }
+
+  /** The typed values into the settings; a value that is not allowed is an error to show. */
+  function readControls(lab) {
+    const c = lab.controls, s = lab.settings, beta = s.convention === "beta";
+    s.prompt = c.prompt.value;
+    s.length = readNumber(c.length, "length", 1, 2000);
+    s.seed = readNumber(c.seed, "seed", 0, 4294967295);
+    s.topK = readNumber(c.topK, "top-k", 0, lab.model.V) || null;
+    const typed = Number(c.value.value);
+    if (!s.greedy && !(typed > 0 && Number.isFinite(typed))) {
+      throw new Error((beta ? "β" : "T") + " = " + JSON.stringify(c.value.value) + ": must be a " +
+                      "number > 0 (tick greedy for " + (beta ? "β = ∞" : "T = 0") + ")");
+    }
   }
 
   function listen(lab) {
     const c = lab.controls, s = lab.settings;
     const fromShown = (x) => clampT(s.convention === "beta" ? 1 / x : x);
+    const shownT = () => String(+(s.convention === "beta" ? 1 / s.T : s.T).toPrecision(4));
     const on = (node, event, change) => node.addEventListener(event, () => {
-      try { change(); lab.error = null; } catch (error) { lab.error = error.message; }
+      change();
       lab.schedule();
     });
     on(c.divide, "change", () => { s.convention = "T"; showSettings(lab); });
     on(c.multiply, "change", () => { s.convention = "beta"; showSettings(lab); });
-    on(c.slider, "input", () => { s.T = fromShown(10 ** Number(c.slider.value)); c.value.value = String(+(s.convention === "beta" ? 1 / s.T : s.T).toPrecision(4)); });
-    on(c.value, "change", () => {
+    on(c.slider, "input", () => {
+      s.T = fromShown(10 ** Number(c.slider.value));
+      c.value.value = shownT();
+    });
+    on(c.value, "change", () => {                       // a bad number: readControls says so
       const x = Number(c.value.value);
-      if (!(x > 0) || !Number.isFinite(x)) throw new Error((s.convention === "beta" ? "β" : "T") +
-        " = " + JSON.stringify(c.value.value) + ": must be a number > 0 (tick greedy for " +
-        (s.convention === "beta" ? "β = ∞" : "T = 0") + ")");
-      s.T = fromShown(x);
-      showSettings(lab);
+      if (x > 0 && Number.isFinite(x)) {
+        s.T = fromShown(x);
+        showSettings(lab);
+      }
     });
     on(c.greedy, "change", () => { s.greedy = c.greedy.checked; showSettings(lab); });
-    on(c.prompt, "input", () => { s.prompt = c.prompt.value; });
-    on(c.length, "input", () => { s.length = readNumber(c.length, "length", 1, 2000); });
-    on(c.seed, "input", () => { s.seed = readNumber(c.seed, "seed", 0, 4294967295); });
-    on(c.topK, "input", () => { const k = readNumber(c.topK, "top-k", 0, lab.model.V); s.topK = k || null; });
-    on(c.resample, "click", () => { s.seed += 1; c.seed.value = String(s.seed); });
+    for (const node of [c.prompt, c.length, c.seed, c.topK]) on(node, "input", () => {});
+    on(c.resample, "click", () => { c.seed.value = String((s.seed + 1) % 4294967296); });
   }
 
   // --------------------------------------------------------------------- the displays
+  const line = (x1, y1, x2, y2, attrs) =>
+    el("svg:line", Object.assign({x1: x1, y1: y1, x2: x2, y2: y2, stroke: "currentColor"}, attrs));
+  const label = (x, y, text, attrs) => el("svg:text", Object.assign(
+    {x: x, y: y, "font-size": 11, fill: "currentColor", text: text}, attrs));
+  const yLabel = (y, text) => label(12, y, text,
+                                    {transform: `rotate(-90 12 ${y})`, "text-anchor": "middle"});
+
+  /** P_T (filled) and P_1 (dashed outline) of the 20 characters the model ranks highest. */
   function drawBars(lab, P, P1) {
-    const svg = lab.displays.bars, model = lab.model;
-    svg.replaceChildren();
+    const svg = lab.displays.bars, vocab = lab.model.vocab;
     const order = Array.from(P1.keys()).sort((a, b) => P1[b] - P1[a] || a - b).slice(0, TOP_SHOWN);
     const x0 = 36, y0 = 200, height = 180, width = 376 / TOP_SHOWN;
     const y = (p) => y0 - p * height;
+    const nodes = [yLabel(110, "probability")];
     for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
-      svg.appendChild(el("svg:line", {x1: x0, x2: 414, y1: y(tick), y2: y(tick), stroke: "currentColor", "stroke-opacity": 0.15}));
-      svg.appendChild(el("svg:text", {x: x0 - 4, y: y(tick) + 4, "text-anchor": "end", "font-size": 11, fill: "currentColor", text: String(tick)}));
+      nodes.push(line(x0, y(tick), 414, y(tick), {"stroke-opacity": 0.15}),
+                 label(x0 - 4, y(tick) + 4, String(tick), {"text-anchor": "end"}));
     }
     order.forEach((v, i) => {
-      const x = x0 + i * width + 2, ch = model.vocab[v];
-      const bar = el("svg:rect", {x: x, width: width - 4, y: y(P[v]), height: P[v] * height, fill: "#1f77b4",
-                                  class: "templab-bar", "data-char": ch, "data-p": String(P[v])});
-      bar.appendChild(el("svg:title", {text: JSON.stringify(ch) + ": P_T = " + P[v].toFixed(4) + ", P_1 = " + P1[v].toFixed(4)}));
-      svg.appendChild(bar);
-      svg.appendChild(el("svg:rect", {x: x, width: width - 4, y: y(P1[v]), height: P1[v] * height, fill: "none",
-                                      stroke: "currentColor", "stroke-opacity": 0.6, "stroke-dasharray": "3 2"}));
-      svg.appendChild(el("svg:text", {x: x + (width - 4) / 2, y: y0 + 16, "text-anchor": "middle", "font-size": 13,
-                                      "font-family": "monospace", fill: "currentColor", text: shown(ch)}));
+      const x = x0 + i * width + 2, ch = vocab[v];
+      const bar = el("svg:rect", {x: x, width: width - 4, y: y(P[v]), height: P[v] * height,
+                                  fill: "#1f77b4", class: "templab-bar", "data-char": ch,
+                                  "data-p": String(P[v])}, [el("svg:title", {text:
+        JSON.stringify(ch) + ": P_T = " + P[v].toFixed(4) + ", P_1 = " + P1[v].toFixed(4)})]);
+      const own = el("svg:rect", {x: x, width: width - 4, y: y(P1[v]), height: P1[v] * height,
+                                  fill: "none", stroke: "currentColor", "stroke-opacity": 0.6,
+                                  "stroke-dasharray": "3 2"});
+      nodes.push(bar, own, label(x + (width - 4) / 2, y0 + 16, shown(ch), {
+        "text-anchor": "middle", "font-size": 13, "font-family": "monospace"}));
     });
-    svg.appendChild(el("svg:text", {x: 12, y: 110, "font-size": 11, fill: "currentColor", transform: "rotate(-90 12 110)",
-                                    "text-anchor": "middle", text: "probability"}));
+    svg.replaceChildren(...nodes);
   }
 
-  /** H(T) on a log grid of T (or of beta), with top-k applied; the dot marks the setting. */
+  /** H(P_T) over the slider (T, or beta = 1/T; log scale), top-k applied; the dot is now. */
   function drawCurve(lab, logits, H) {
-    const svg = lab.displays.curve, s = lab.settings, model = lab.model, beta = s.convention === "beta";
-    svg.replaceChildren();
-    const range = beta ? [1 / T_RANGE[1], 1 / T_RANGE[0]] : T_RANGE;
-    const x0 = 36, x1 = 410, y0 = 190, Hmax = Math.log2(model.V);
-    const x = (value) => x0 + (lg(value) - lg(range[0])) / (lg(range[1]) - lg(range[0])) * (x1 - x0);
+    const svg = lab.displays.curve, s = lab.settings, V = lab.model.V;
+    const beta = s.convention === "beta";
+    const [low, high] = beta ? [1 / T_RANGE[1], 1 / T_RANGE[0]] : T_RANGE;
+    const x0 = 36, x1 = 410, y0 = 190, Hmax = Math.log2(V);
+    const x = (value) => x0 + (lg(value) - lg(low)) / (lg(high) - lg(low)) * (x1 - x0);
     const y = (h) => y0 - h / Hmax * 170;
-    const points = [];
-    for (let i = 0; i < CURVE_POINTS; i++) {
-      const value = range[0] * (range[1] / range[0]) ** (i / (CURVE_POINTS - 1));
-      const T = beta ? 1 / value : value;
-      points.push(x(value).toFixed(1) + "," + y(entropyBits(softmaxT(logits, T, s.topK))).toFixed(1));
-    }
-    const levels = [[Hmax, "uniform: log2 " + model.V]];
-    if (s.topK && s.topK < model.V) levels.push([Math.log2(s.topK), "top-k cap: log2 " + s.topK]);
+    const nodes = [yLabel(105, "entropy (bits)"), line(x0, y0, x1, y0),
+                   label((x0 + x1) / 2, 226, beta ? "β = 1/T (multiply the logits), log scale"
+                                                 : "T (divide the logits), log scale",
+                         {"text-anchor": "middle", "font-size": 12})];
+    const levels = [[Hmax, "uniform: log2 " + V]];
+    if (s.topK && s.topK < V) levels.push([Math.log2(s.topK), "top-k cap: log2 " + s.topK]);
     for (const [h, name] of levels) {
-      svg.appendChild(el("svg:line", {x1: x0, x2: x1, y1: y(h), y2: y(h), stroke: "currentColor", "stroke-opacity": 0.5, "stroke-dasharray": "4 3"}));
-      svg.appendChild(el("svg:text", {x: x0 + 4, y: y(h) - 4, "font-size": 11, fill: "currentColor", text: name}));
+      nodes.push(line(x0, y(h), x1, y(h), {"stroke-opacity": 0.5, "stroke-dasharray": "4 3"}),
+                 label(x0 + 4, y(h) - 4, name));
     }
     for (const tick of beta ? [0.2, 0.5, 1, 2, 5, 10, 20] : [0.05, 0.1, 0.2, 0.5, 1, 2, 5]) {
-      svg.appendChild(el("svg:line", {x1: x(tick), x2: x(tick), y1: y0, y2: y0 + 4, stroke: "currentColor"}));
-      svg.appendChild(el("svg:text", {x: x(tick), y: y0 + 16, "text-anchor": "middle", "font-size": 11, fill: "currentColor", text: String(tick)}));
+      nodes.push(line(x(tick), y0, x(tick), y0 + 4),
+                 label(x(tick), y0 + 16, String(tick), {"text-anchor": "middle"}));
     }
-    svg.appendChild(el("svg:line", {x1: x0, x2: x1, y1: y0, y2: y0, stroke: "currentColor"}));
-    svg.appendChild(el("svg:text", {x: (x0 + x1) / 2, y: 226, "text-anchor": "middle", "font-size": 12, fill: "currentColor",
-                                    text: beta ? "β = 1/T (multiply the logits), log scale" : "T (divide the logits), log scale"}));
-    svg.appendChild(el("svg:text", {x: 12, y: 105, "font-size": 11, fill: "currentColor", transform: "rotate(-90 12 105)",
-                                    "text-anchor": "middle", text: "entropy (bits)"}));
-    svg.appendChild(el("svg:polyline", {points: points.join(" "), fill: "none", stroke: "#1f77b4", "stroke-width": 2}));
+    const points = [];
+    for (let i = 0; i < CURVE_POINTS; i++) {
+      const value = low * (high / low) ** (i / (CURVE_POINTS - 1));
+      const Hi = entropyBits(softmaxT(logits, beta ? 1 / value : value, s.topK));
+      points.push(x(value).toFixed(1) + "," + y(Hi).toFixed(1));
+    }
     const here = s.greedy ? (beta ? x1 : x0) : x(beta ? 1 / s.T : s.T);
-    svg.appendChild(el("svg:circle", {cx: here, cy: y(H), r: 5, fill: "#d62728", class: "templab-marker"}));
+    nodes.push(el("svg:polyline", {points: points.join(" "), fill: "none", stroke: "#1f77b4",
+                                   "stroke-width": 2}),
+               el("svg:circle", {cx: here, cy: y(H), r: 5, fill: "#d62728",
+                                 class: "templab-marker"}));
+    svg.replaceChildren(...nodes);
+  }
+
+  function settingName(s) {
+    const beta = s.convention === "beta", value = +(beta ? 1 / s.T : s.T).toPrecision(3);
+    if (s.greedy) return beta ? "β = ∞ (greedy)" : "T = 0 (greedy)";
+    return (beta ? "β = " : "T = ") + value;
   }
 
   // ------------------------------------------------------------------------ updates
   function update(lab) {
     const start = performance.now(), s = lab.settings, d = lab.displays;
     try {
-      if (lab.error) throw new Error(lab.error);
+      readControls(lab);
       if (s.prompt !== lab.readPrompt) {                // the prompt is read once per edit
         lab.start = read(lab.model, encode(lab.model, s.prompt));
         lab.readPrompt = s.prompt;
@@ -485,17 +535,17 @@
       const text = decode(lab.model, sample(lab.model, lab.start, s.length, T, s.topK, s.seed));
       drawBars(lab, P, P1);
       drawCurve(lab, logits, H);
-      const name = s.greedy ? (s.convention === "beta" ? "β = ∞ (greedy)" : "T = 0 (greedy)")
-                            : (s.convention === "beta" ? "β = " + (1 / s.T).toPrecision(3) : "T = " + s.T.toPrecision(3));
-      d.entropy.textContent = "Entropy of the next character at " + name + ": " + H.toFixed(3) +
-        " bits (the model's own, T = 1: " + entropyBits(P1).toFixed(3) + " bits; uniform: " +
-        Math.log2(lab.model.V).toFixed(3) + " bits).";
+      d.entropy.textContent = "Entropy of the next character at " + settingName(s) + ": " +
+        H.toFixed(3) + " bits (the model's own, T = 1: " + entropyBits(P1).toFixed(3) +
+        " bits; uniform: " + Math.log2(lab.model.V).toFixed(3) + " bits).";
       d.entropy.dataset.bits = String(H);
       d.promptEcho.textContent = s.prompt;
       d.continuation.textContent = text;
-      lab.last = {prompt: s.prompt, T: T, topK: s.topK, seed: s.seed, length: s.length, P: P, text: text};
+      lab.last = {prompt: s.prompt, T: T, topK: s.topK, seed: s.seed, length: s.length, P: P,
+                  text: text};
+      lab.lastMilliseconds = performance.now() - start;
       d.status.className = "templab-status";
-      d.status.textContent = "Computed in your browser in " + (performance.now() - start).toFixed(0) +
+      d.status.textContent = "Computed in your browser in " + lab.lastMilliseconds.toFixed(0) +
         " ms (" + s.prompt.length + " + " + s.length + " LSTM steps).";
     } catch (error) {
       lab.last = null;
@@ -515,9 +565,10 @@
       document.head.appendChild(el("style", {id: "templab-style", text: STYLE}));
     }
     const payload = JSON.parse(root.querySelector("script.templab-data").textContent);
-    const lab = {root: root, model: decodeModel(payload), name: "templab-" + Math.random().toString(36).slice(2),
-                 settings: Object.assign({}, payload.settings), readPrompt: null, start: null, error: null,
-                 updates: 0, pending: false};
+    const lab = {root: root, model: decodeModel(payload),
+                 settings: Object.assign({}, payload.settings),
+                 name: "templab-" + Math.random().toString(36).slice(2),   // the radio group
+                 readPrompt: null, start: null, updates: 0, pending: false};
     lab.schedule = () => {                              // at most one update per frame
       if (lab.pending) return;
       lab.pending = true;
@@ -527,6 +578,7 @@
     root.appendChild(buildControls(lab));
     buildDisplays(lab).forEach((node) => root.appendChild(node));
     showSettings(lab);
+    showTyped(lab);
     listen(lab);
     update(lab);
     root.templab = lab;

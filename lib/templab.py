@@ -39,7 +39,8 @@ from lib.sampling import Sampler, check_temperature, entropy_bits, export_weight
     softmax_with_temperature
 from lib.text import Vocabulary
 
-T_RANGE = (0.05, 5.0)          # the slider's temperatures (beta: 0.2 to 20)
+T_RANGE = (0.05, 5.0)          # the temperatures a lab accepts (beta: 0.2 to 20)
+SLIDER = (-1.3, 0.7, 0.01)     # log10 T on the slider: min, max, step (T = 1 is on the grid)
 MAX_LENGTH = 2000
 TOP_SHOWN = 20                 # bars in the distribution chart
 CURVE_POINTS = 121             # temperatures on the entropy curve
@@ -94,7 +95,8 @@ def check_settings(vocab: Vocabulary, s: LabSettings) -> LabSettings:
 
 
 def _check_int(name: str, value, low: int, high: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= value <= high:
+    whole = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+    if not whole or not low <= value <= high:
         raise ValueError(f"{name}={value!r}: expected a whole number from {low} to {high}")
 
 
@@ -231,7 +233,8 @@ def static_lab(model: CharLSTM, title: str | None = None, meta: dict | None = No
         '<noscript>The temperature lab runs in JavaScript, which is turned off.</noscript></div>\n'
         f'<script>\n{code}\n(function (s) {{\n'
         f'  var root = s && s.previousElementSibling;\n'
-        f'  if (!root || !root.classList.contains("templab")) root = document.getElementById("{uid}");\n'
+        f'  if (!root || !root.classList.contains("templab"))\n'
+        f'    root = document.getElementById("{uid}");\n'
         f'  TempLab.mount(root);\n}})(document.currentScript);\n</script>')
     return StaticLab(element, payload)
 
@@ -246,6 +249,10 @@ def _svg(children: list[str], label: str) -> str:
 def _text(x, y, text, size=11, anchor="start", extra="") -> str:
     return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
             f'fill="currentColor" {extra}>{html.escape(text)}</text>')
+
+
+def _y_label(y, text) -> str:
+    return _text(12, y, text, anchor="middle", extra=f'transform="rotate(-90 12 {y})"')
 
 
 def shown_char(ch: str) -> str:
@@ -267,13 +274,14 @@ def bars_svg(chars, P: np.ndarray, P1: np.ndarray) -> str:
         x, ch = x0 + i * width + 2, chars[v]
         tip = f"{json.dumps(ch)}: P_T = {P[v]:.4f}, P_1 = {P1[v]:.4f}"
         out.append(f'<rect x="{x:.1f}" width="{width - 4:.1f}" y="{y(P[v]):.2f}" '
-                   f'height="{P[v] * height:.2f}" fill="#1f77b4"><title>{html.escape(tip)}</title></rect>')
+                   f'height="{P[v] * height:.2f}" fill="#1f77b4">'
+                   f'<title>{html.escape(tip)}</title></rect>')
         out.append(f'<rect x="{x:.1f}" width="{width - 4:.1f}" y="{y(P1[v]):.2f}" '
                    f'height="{P1[v] * height:.2f}" fill="none" stroke="currentColor" '
                    f'stroke-opacity="0.6" stroke-dasharray="3 2"/>')
         out.append(_text(x + (width - 4) / 2, y0 + 16, shown_char(ch), 13, "middle",
                          'font-family="monospace"'))
-    out.append(_text(12, 110, "probability", anchor="middle", extra='transform="rotate(-90 12 110)"'))
+    out.append(_y_label(110, "probability"))
     return _svg(out, "next-character distribution")
 
 
@@ -292,23 +300,24 @@ def curve_svg(logits: np.ndarray, s: LabSettings, H_now: float, V: int) -> str:
     beta = s.convention == "beta"
     low, high = (1 / T_RANGE[1], 1 / T_RANGE[0]) if beta else T_RANGE
     x0, x1, y0, H_max = 36, 410, 190, math.log2(V)
-    px = lambda v: x0 + (math.log10(v) - math.log10(low)) / math.log10(high / low) * (x1 - x0)  # noqa: E731
+    px = lambda v: x0 + math.log10(v / low) / math.log10(high / low) * (x1 - x0)  # noqa: E731
     py = lambda h: y0 - h / H_max * 170  # noqa: E731
     out = []
     levels = [(H_max, f"uniform: log2 {V}")]
     if s.top_k and s.top_k < V:
         levels.append((math.log2(s.top_k), f"top-k cap: log2 {s.top_k}"))
     for h, name in levels:
-        out.append(f'<line x1="{x0}" x2="{x1}" y1="{py(h):.1f}" y2="{py(h):.1f}" stroke="currentColor" '
-                   f'stroke-opacity="0.5" stroke-dasharray="4 3"/>')
+        out.append(f'<line x1="{x0}" x2="{x1}" y1="{py(h):.1f}" y2="{py(h):.1f}" '
+                   f'stroke="currentColor" stroke-opacity="0.5" stroke-dasharray="4 3"/>')
         out.append(_text(x0 + 4, py(h) - 4, name))
     for tick in ((0.2, 0.5, 1, 2, 5, 10, 20) if beta else (0.05, 0.1, 0.2, 0.5, 1, 2, 5)):
-        out.append(f'<line x1="{px(tick):.1f}" x2="{px(tick):.1f}" y1="{y0}" y2="{y0 + 4}" stroke="currentColor"/>')
+        out.append(f'<line x1="{px(tick):.1f}" x2="{px(tick):.1f}" y1="{y0}" y2="{y0 + 4}" '
+                   f'stroke="currentColor"/>')
         out.append(_text(px(tick), y0 + 16, f"{tick:g}", anchor="middle"))
     out.append(f'<line x1="{x0}" x2="{x1}" y1="{y0}" y2="{y0}" stroke="currentColor"/>')
     out.append(_text((x0 + x1) / 2, 226, "β = 1/T (multiply the logits), log scale" if beta
                      else "T (divide the logits), log scale", 12, "middle"))
-    out.append(_text(12, 105, "entropy (bits)", anchor="middle", extra='transform="rotate(-90 12 105)"'))
+    out.append(_y_label(105, "entropy (bits)"))
     x, H = entropy_curve(logits, s.convention, s.top_k)
     points = " ".join(f"{px(v):.1f},{py(h):.1f}" for v, h in zip(x, H))
     out.append(f'<polyline points="{points}" fill="none" stroke="#1f77b4" stroke-width="2"/>')
@@ -344,7 +353,8 @@ class LiveLab:
         self.result, self.error, self.last_seconds = None, None, float("nan")
         self._read_cache: tuple[str, np.ndarray] | None = None
         self._syncing = False
-        self.controls, self.displays = self._build_controls(), self._build_displays()
+        self.controls, self.labels = self._build_controls(), self._build_labels()
+        self.displays = self._build_displays()
         self.widget = self._layout()
         self._show_settings()
         self._listen()
@@ -355,19 +365,28 @@ class LiveLab:
 
     # -- widgets ---------------------------------------------------------------------
     def _build_controls(self) -> dict:
+        # Only buttons get a description: the book's offline widget manager typesets other
+        # widgets' descriptions (and every checkbox) with MathJax 2's API, which the page's
+        # MathJax 3 lacks. Labels are HTML widgets next to the controls (self.labels).
         import ipywidgets as w
-        wide = {"description_width": "initial"}
         return {
-            "convention": w.ToggleButtons(options=[("divide by T", "T"), ("multiply by β", "beta")]),
-            "temperature": w.FloatLogSlider(base=10, step=0.005, readout_format=".3g", style=wide),
-            "greedy": w.Checkbox(indent=False),
-            "prompt": w.Textarea(description="prompt", rows=2, style=wide),
-            "length": w.BoundedIntText(description="length", min=1, max=MAX_LENGTH, style=wide),
-            "seed": w.BoundedIntText(description="seed", min=0, max=2**32 - 1, style=wide),
-            "top_k": w.BoundedIntText(description="top-k (0: off)", min=0, max=len(self.vocab),
-                                      style=wide),
-            "resample": w.Button(description="resample (seed + 1)"),
+            "convention": w.ToggleButtons(
+                options=[("divide by T", "T"), ("multiply by β", "beta")],
+                style={"button_width": "auto"}),
+            "temperature": w.FloatLogSlider(base=10, step=SLIDER[2], readout_format=".3g"),
+            "greedy": w.ToggleButton(description="greedy (T = 0)", layout=w.Layout(width="auto")),
+            "prompt": w.Textarea(rows=2, layout=w.Layout(width="16em")),
+            "length": w.BoundedIntText(min=1, max=MAX_LENGTH, layout=w.Layout(width="6em")),
+            "seed": w.BoundedIntText(min=0, max=2**32 - 1, layout=w.Layout(width="8em")),
+            "top_k": w.BoundedIntText(min=0, max=len(self.vocab), layout=w.Layout(width="5em")),
+            "resample": w.Button(description="resample (seed + 1)", layout=w.Layout(width="auto")),
         }
+
+    def _build_labels(self) -> dict:
+        import ipywidgets as w
+        return {name: w.HTML(text) for name, text in [
+            ("temperature", "T"), ("prompt", "prompt"),
+            ("length", "length"), ("seed", "seed"), ("top_k", "top-k (0: off)")]}
 
     def _build_displays(self) -> dict:
         import ipywidgets as w
@@ -377,27 +396,28 @@ class LiveLab:
 
     def _layout(self):
         import ipywidgets as w
-        c, d = self.controls, self.displays
+        c, d, label = self.controls, self.displays, self.labels
         row = lambda *kids: w.HBox(list(kids), layout=w.Layout(flex_flow="row wrap",  # noqa: E731
                                                                align_items="center"))
+        pair = lambda name: row(label[name], c[name])  # noqa: E731
         title = w.HTML(f"<b>Temperature lab, live in this kernel</b> (a {self.sampler.num_layers}"
                        f"-layer LSTM of {self.sampler.num_hiddens} units over {len(self.vocab)} "
                        f"characters)")
-        return w.VBox([title, row(c["convention"], c["temperature"], c["greedy"]),
-                       row(c["prompt"], c["length"], c["seed"], c["top_k"], c["resample"]),
+        return w.VBox([title, row(c["convention"], pair("temperature"), c["greedy"]),
+                       row(*map(pair, ("prompt", "length", "seed", "top_k")), c["resample"]),
                        row(d["bars"], d["curve"]), d["entropy"], d["sample"], d["status"]])
 
     def _show_settings(self) -> None:
         """Put ``self.settings`` into the controls (no update is triggered)."""
         s, c, beta = self.settings, self.controls, self.settings.convention == "beta"
-        low, high = (1 / T_RANGE[1], 1 / T_RANGE[0]) if beta else T_RANGE
+        low, high = (-SLIDER[1], -SLIDER[0]) if beta else SLIDER[:2]
         self._syncing = True
         try:
             slider = c["temperature"]
             slider.min, slider.max = -3, 3                     # widen first: nothing clamps
             slider.value = 1 / s.T if beta else s.T
-            slider.min, slider.max = math.log10(low), math.log10(high)
-            slider.description = "β" if beta else "T"
+            slider.min, slider.max = low, high
+            self.labels["temperature"].value = "β" if beta else "T"
             slider.disabled = s.greedy
             c["greedy"].description = "greedy (β = ∞)" if beta else "greedy (T = 0)"
             for name, value in [("convention", s.convention), ("greedy", s.greedy),
@@ -463,7 +483,8 @@ class LiveLab:
         except ValueError as error:           # UnknownCharacterError is a ValueError
             self.result, self.error = None, str(error)
             d["sample"].value = ""
-            d["status"].value = f'<span style="color:#c0392b"><b>{html.escape(str(error))}</b></span>'
+            d["status"].value = (f'<span style="color:#c0392b"><b>{html.escape(str(error))}'
+                                 f'</b></span>')
             self.last_seconds = time.perf_counter() - start
             return
         V = len(self.vocab)
@@ -502,8 +523,7 @@ def update_times(lab: LiveLab, moves: int = 12) -> dict[str, np.ndarray]:
             seconds.append(lab.last_seconds)
         times[name] = np.array(seconds)
 
-    low, high = math.log10(T_RANGE[0]), math.log10(T_RANGE[1])
-    timed("temperature slider", np.logspace(low, high, moves), c["temperature"])
+    timed("temperature slider", np.logspace(SLIDER[0], SLIDER[1], moves), c["temperature"])
     timed("convention toggle", ["beta", "T"] * (moves // 2), c["convention"])
     timed("greedy on/off", [True, False] * (moves // 2), c["greedy"])
     timed("top-k", [(k % len(lab.vocab)) + 1 for k in range(moves)], c["top_k"])
