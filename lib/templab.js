@@ -38,8 +38,11 @@
   /** The payload of lib.templab.encode_payload -> the arrays and sizes of the model. */
   function decodeModel(payload) {
     if (payload.format !== 1) throw new Error("unknown weight format " + payload.format);
-    const a = payload.arrays, L = payload.num_layers;
-    const model = {vocab: payload.vocab, V: payload.vocab.length, n: payload.num_hiddens, L: L,
+    const a = payload.arrays, L = payload.num_layers, V = payload.vocab.length;
+    if (a.table.shape[0] !== V || a.table.shape[1] !== 4 * payload.num_hiddens) {
+      throw new Error("weights of shape " + a.table.shape + " do not fit " + V + " characters");
+    }
+    const model = {vocab: payload.vocab, V: V, n: payload.num_hiddens, L: L,
                    table: decodeArray(a.table), W_hh_0: decodeArray(a.W_hh_0),
                    W: [null], b: [null], W_ph: decodeArray(a.W_ph), b_p: decodeArray(a.b_p)};
     for (let l = 1; l < L; l++) {

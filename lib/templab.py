@@ -130,7 +130,20 @@ def decode_payload(payload: dict) -> tuple[Vocabulary, dict[str, np.ndarray]]:
         weights[name] = data.reshape(entry["shape"]).astype(np.float32)
     if weights_sha256(weights) != payload["sha256"]:
         raise ValueError("the weights do not match their sha256: the payload is corrupt")
-    return Vocabulary(payload["vocab"]), weights
+    vocab = Vocabulary(payload["vocab"])
+    _check_arrays(vocab, weights)
+    return vocab, weights
+
+
+def _check_arrays(vocab: Vocabulary, weights: dict[str, np.ndarray]) -> None:
+    """The arrays of export_weights for this vocabulary, or a ValueError naming the problem."""
+    missing = {"table", "W_hh_0", "W_ph", "b_p"} - set(weights)
+    if missing:
+        raise ValueError(f"the weights lack {sorted(missing)}")
+    V, four_n = weights["table"].shape
+    if V != len(vocab) or weights["W_ph"].shape != (four_n // 4, V):
+        raise ValueError(f"weights for {V} characters and {four_n // 4} units do not fit a "
+                         f"vocabulary of {len(vocab)}")
 
 
 def weights_sha256(weights: dict[str, np.ndarray]) -> str:
@@ -150,6 +163,7 @@ def model_from_weights(vocab: Vocabulary, weights: dict[str, np.ndarray]) -> Cha
     l splits W_l (2n, 4n) back into W_ih^(l)T over W_hh^(l)T. Products with I and sums with 0
     are exact, so ``Sampler(model_from_weights(v, w)).weights == w``.
     """
+    _check_arrays(vocab, weights)
     V, four_n = weights["table"].shape
     n, L = four_n // 4, 1 + sum(name.startswith("b_") and name != "b_p" for name in weights)
     model = CharLSTM(vocab, ModelConfig(num_hiddens=n, num_layers=L, embedding_dim=V)).eval()

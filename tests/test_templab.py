@@ -84,6 +84,12 @@ def test_a_damaged_payload_is_an_error(model, static):
     payload["sha256"] = "0" * 64
     with pytest.raises(ValueError, match="corrupt"):
         templab.decode_payload(payload)
+    payload = json.loads(json.dumps(static.payload))
+    payload["vocab"] = payload["vocab"][:-1]                 # weights of another vocabulary
+    with pytest.raises(ValueError, match="do not fit"):
+        templab.decode_payload(payload)
+    with pytest.raises(ValueError, match="lack"):
+        templab.model_from_weights(model.vocab, {"table": np.zeros((len(model.vocab), 8))})
 
 
 # ---------------------------------------------------------------------- the static element

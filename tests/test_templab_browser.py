@@ -17,7 +17,7 @@ import pytest
 from lib import templab
 from lib.download import cache_dir
 from lib.sampling import Sampler, export_weights
-from tests.browser_support import PageWatch, browser, built_site, chromium_path, serve
+from tests.browser_support import ROOT, PageWatch, browser, built_site, chromium_path, serve
 
 pytestmark = pytest.mark.browser
 SITE = built_site()
@@ -243,6 +243,23 @@ def test_update_speed_is_reported(lab_page):
     print(f"\nbrowser lab: {np.median(times):.0f} ms median, {max(times):.0f} ms slowest per "
           f"update (200 characters)")
     assert all(t > 0 for t in times)
+
+
+def test_the_lab_fits_a_phone_screen(site):
+    base_url, chromium = site
+    page = chromium.new_page(viewport={"width": 390, "height": 800})
+    watch = PageWatch(page, base_url)
+    page.goto(f"{base_url}/{CHAPTER_PAGE}", wait_until="load")
+    Lab(page)
+    overflow = page.evaluate("() => document.scrollingElement.scrollWidth - window.innerWidth")
+    lab_width = page.evaluate("() => document.querySelector('.templab').scrollWidth"
+                              "     - document.querySelector('.templab').clientWidth")
+    shot = ROOT / "_build" / "screenshots" / "phone" / "book-temperature_lab.png"
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shot), full_page=True)
+    assert overflow <= 1 and lab_width <= 1, f"the lab is wider than a phone: {overflow}, {lab_width}"
+    assert watch.errors == [] and watch.external == []
+    page.close()
 
 
 def test_the_chapter_page_has_a_working_lab(site):
