@@ -18,8 +18,8 @@ nodes (20 per class: 140 for Cora), the next 500 the validation nodes, and the 1
 ``test.index`` the test nodes. CiteSeer's test range has ids with no node in ``tx``: they become
 isolated nodes with zero features and label -1 (in no split), as in the reference code.
 
-The ``.graph`` lists are made symmetric, duplicates removed and self-loops dropped (CiteSeer lists
-124): the models add exactly one self-loop per node themselves (A~ = A + I).
+The ``.graph`` lists are made symmetric, duplicates removed and self-loops dropped (CiteSeer and
+PubMed list a few): the models add exactly one self-loop per node themselves (A~ = A + I).
 
 The pickles are Python 2 pickles. They are read with :class:`RestrictedUnpickler`, which admits
 only the five numpy/scipy/collections callables these files need; a pickle naming anything else

@@ -202,6 +202,7 @@ def dropout(X, p: float, training: bool = True):
     if isinstance(X, SparseMatrix):
         return X.with_values(dropout(X.values, p))
     # keep where U >= p, U ~ Uniform[0, 1): one uniform per entry is half the cost of
-    # torch's bernoulli_ on a CPU, where drawing the mask dominates a GCN epoch
-    keep = torch.rand_like(X) >= p
-    return X * keep / (1.0 - p)
+    # torch's bernoulli_ on a CPU, where drawing the mask dominates a GCN epoch; the mask is
+    # built in place as 0 or 1/(1-p), in X's dtype
+    scale = torch.rand_like(X).ge_(p).div_(1.0 - p)
+    return X * scale
