@@ -564,10 +564,21 @@
   function mount(root) {
     if (!root || root.dataset.mounted) return root && root.templab;
     root.dataset.mounted = "1";
+    try {
+      return build(root);
+    } catch (error) {                                   // a damaged page: say so, in place
+      root.appendChild(el("p", {class: "templab-status templab-error",
+                                text: "The temperature lab could not start: " + error.message}));
+      return null;
+    }
+  }
+
+  function build(root) {
     if (!document.getElementById("templab-style")) {
       document.head.appendChild(el("style", {id: "templab-style", text: STYLE}));
     }
     const payload = JSON.parse(root.querySelector("script.templab-data").textContent);
+    root.querySelectorAll(".templab-fallback").forEach((node) => node.remove());
     const lab = {root: root, model: decodeModel(payload),
                  settings: Object.assign({}, payload.settings),
                  name: "templab-" + Math.random().toString(36).slice(2),   // the radio group

@@ -233,9 +233,13 @@ def static_lab(model: CharLSTM, title: str | None = None, meta: dict | None = No
     if not isinstance(model, CharLSTM):
         raise TypeError(f"expected a lib.char_model.CharLSTM, got {type(model).__name__}")
     s = lab_settings(model.vocab, **settings)
-    title = title or (f"Temperature lab, in your browser: a {model.config.num_layers}-layer LSTM "
-                      f"of {model.config.num_hiddens} units over {len(model.vocab)} characters")
-    payload = encode_payload(model, s, title, meta)
+    payload = encode_payload(model, s, title or "", meta)
+    if not title:
+        size = 4 * sum(math.prod(a["shape"]) for a in payload["arrays"].values())
+        size = f"{size / 1e6:.2f} MB" if size >= 1e5 else f"{size / 1e3:.0f} kB"
+        payload["title"] = (f"Temperature lab, in your browser: a {model.config.num_layers}-layer "
+                            f"LSTM of {model.config.num_hiddens} units over {len(model.vocab)} "
+                            f"characters ({size} of float32 weights in this page)")
     data = json.dumps(payload, ensure_ascii=True, separators=(",", ":")).replace("<", "\\u003c")
     code = lab_javascript()
     if "</script" in code.lower():
@@ -244,7 +248,8 @@ def static_lab(model: CharLSTM, title: str | None = None, meta: dict | None = No
     element = (
         f'<div class="templab" id="{uid}">'
         f'<script type="application/json" class="templab-data">{data}</script>'
-        '<noscript>The temperature lab runs in JavaScript, which is turned off.</noscript></div>\n'
+        '<p class="templab-fallback">The temperature lab appears here when its JavaScript runs '
+        '(in JupyterLab: once the notebook is trusted, or after running this cell).</p></div>\n'
         f'<script>\n{code}\n(function (s) {{\n'
         f'  var root = s && s.previousElementSibling;\n'
         f'  if (!root || !root.classList.contains("templab"))\n'

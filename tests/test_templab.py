@@ -101,6 +101,7 @@ def test_the_element_carries_weights_settings_and_code(model, static):
                                    "length": 200, "seed": 3, "topK": None}
     assert payload["meta"] == {"run": "x"} and payload["vocab"] == list(model.vocab.chars)
     assert templab.lab_javascript() in element and "TempLab.mount(root)" in element
+    assert 'class="templab-fallback"' in element          # what shows when no script runs
     data = element.split('class="templab-data">', 1)[1].split("</script>", 1)[0]
     assert "<" not in data                      # nothing in the JSON can close the script
     n_numbers = sum(p.numel() for p in export_weights_tensors(model))

@@ -271,6 +271,7 @@ def test_the_chapter_page_has_a_working_lab(site):
     page.goto(f"{base_url}/{CHAPTER_PAGE}", wait_until="load")
     lab = Lab(page)
     assert len(lab.continuation()) > 0 and len(lab.bars()) > 0
+    assert page.locator(".templab-fallback").count() == 0     # the script replaced it
     lab.greedy(True)
     assert lab.entropy() == 0.0
     assert watch.external == [] and watch.errors == []
