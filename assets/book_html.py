@@ -7,7 +7,8 @@
   CDN: its scripts are dropped.
 * The widget manager (loaded through require.js) finds its fonts relative to require.js's
   base URL, which defaults to the page's folder; on pages with widgets we point it at
-  _static/, where scripts/vendor_assets.sh puts them.
+  _static/, where scripts/vendor_assets.sh puts them, and we shim the one MathJax 2 call it
+  makes (MathJax.Hub.Queue) onto the MathJax 3 the book serves.
 * ``{timings-table}`` renders book/timings.json, and ``{{ book_size }}`` names the size of
   the build (both used on the home page).
 * pydata-sphinx-theme logs "Got invalid theme mode" on a reader's first visit (empty
@@ -40,6 +41,18 @@ def _is_thebe(script) -> bool:
 
 REQUIRE_BASE_URL = ('var require = {baseUrl: '
                     '(document.documentElement.dataset.content_root || "") + "_static/"};')
+# The widget manager (html-manager 1.x) typesets widget labels with MathJax 2's
+# MathJax.Hub.Queue(["Typeset", MathJax.Hub, element]) whenever window.MathJax exists; the book
+# serves MathJax 3, which has no Hub. Before the widgets render (on "load"), give it a Hub whose
+# Queue forwards to MathJax 3's typesetPromise.
+MATHJAX2_HUB_SHIM = """window.addEventListener("load", function () {
+  if (window.MathJax && !window.MathJax.Hub) {
+    window.MathJax.Hub = {Queue: function (job) {
+      if (Array.isArray(job) && job[0] === "Typeset" && window.MathJax.typesetPromise)
+        window.MathJax.typesetPromise([job[2]]).catch(function (e) { console.error(e); });
+    }};
+  }
+});"""
 
 
 def clean_scripts(app, pagename, templatename, context, doctree):
@@ -51,6 +64,7 @@ def clean_scripts(app, pagename, templatename, context, doctree):
         seen.add(key)
         if key[0].endswith("require.min.js"):
             kept.append(type(script)(None, body=REQUIRE_BASE_URL))
+            kept.append(type(script)(None, body=MATHJAX2_HUB_SHIM))
         kept.append(script)
     context["script_files"][:] = kept
 

@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def fingerprint(size: str) -> str:
     digest = hashlib.sha256(size.encode())
-    files = sorted(ROOT.glob("lib/**/*.py")) + sorted(ROOT.glob("assets/static/**/*.*")) + [
+    files = sorted(ROOT.glob("lib/**/*.py")) + sorted(ROOT.glob("lib/**/*.js")) + sorted(
+        ROOT.glob("assets/static/**/*.*")) + [
         ROOT / "requirements.txt", ROOT / "pyproject.toml", ROOT / "assets" / "book_html.py"]
     for path in files:
         digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
