@@ -56,5 +56,6 @@ assets/vendor/.installed: assets/package-lock.json scripts/vendor_assets.sh
 clean:
 	rm -rf _build
 
+# every speed target of the book, each measured side by side with its reference (prints ratios)
 bench: env
-	$(PY) scripts/bench_lstm.py
+	for script in scripts/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done

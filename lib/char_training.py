@@ -34,7 +34,7 @@ from tqdm.auto import tqdm
 
 from lib import char_model, text
 from lib.char_model import CharLSTM, ModelConfig, load_model, read_checkpoint, save_checkpoint
-from lib.download import cache_dir
+from lib.download import cache_dir, file_lock
 from lib.runtime import by_size, default_device, describe, experiment_size, progress_disabled
 from lib.text import Corpus, parallel_streams, random_windows, tiled_windows
 
@@ -229,11 +229,12 @@ def train_or_load(corpus: Corpus | str, model_config: ModelConfig, train_config:
     key = run_key(corpus, model_config, train_config)
     folder = Path(cache or cache_dir()) / "checkpoints" / key
     paths = [folder / name for name in THIRDS]
-    from_cache = paths[-1].is_file()
-    if not from_cache:
-        torch.manual_seed(train_config.seed)
-        model = CharLSTM(corpus.vocab, model_config).to(device or default_device())
-        train(model, corpus, train_config, checkpoint_dir=folder, progress=progress)
+    with file_lock(folder.parent / f"{key}.lock"):   # one process trains, the others wait and load
+        from_cache = paths[-1].is_file()
+        if not from_cache:
+            torch.manual_seed(train_config.seed)
+            model = CharLSTM(corpus.vocab, model_config).to(device or default_device())
+            train(model, corpus, train_config, checkpoint_dir=folder, progress=progress)
     final = read_checkpoint(paths[-1])
     return TrainedRun(load_model(final, device or default_device()), corpus, train_config,
                       CharHistory(**final["history"]), paths, final["machine"], from_cache)

@@ -20,8 +20,14 @@ import hashlib
 import os
 import tempfile
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:   # Windows: no advisory locks, file_lock does nothing
+    fcntl = None
 
 DATA_DIR_VARIABLE = "BOOK_DATA_DIR"
 CACHE_DIR_VARIABLE = "BOOK_CACHE_DIR"
@@ -109,3 +115,22 @@ def download(remote: RemoteFile, path: Path, timeout: float = 60.0) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+@contextmanager
+def file_lock(path: str | Path):
+    """Hold an exclusive lock on ``path`` (created if missing) while the block runs.
+
+    Two processes that would compute the same cached file (two notebooks executed at once,
+    both needing the same trained model) take turns: the second finds the first one's result.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            if fcntl is not None:
+                fcntl.flock(handle, fcntl.LOCK_UN)

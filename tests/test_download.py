@@ -106,3 +106,32 @@ def test_git_blob_checksum_when_no_sha256_is_known(server, tmp_path):
     assert fetch(remote, cache=tmp_path).read_bytes() == GOOD
     with pytest.raises(ChecksumError, match="git blob sha1"):
         fetch(RemoteFile("h.txt", f"{server}/corrupt.txt", git_blob_sha1=blob), cache=tmp_path)
+
+
+def _hold_lock(lock, log, started):
+    import time
+
+    from lib.download import file_lock
+    with file_lock(lock):
+        started.set()
+        with open(log, "a") as f:
+            f.write("first-in\n")
+        time.sleep(0.5)
+        with open(log, "a") as f:
+            f.write("first-out\n")
+
+
+def test_file_lock_makes_processes_take_turns(tmp_path):
+    import multiprocessing
+
+    from lib.download import file_lock
+    ctx = multiprocessing.get_context("spawn")
+    started = ctx.Event()
+    first = ctx.Process(target=_hold_lock, args=(tmp_path / "x.lock", tmp_path / "log", started))
+    first.start()
+    assert started.wait(30)
+    with file_lock(tmp_path / "x.lock"):
+        with open(tmp_path / "log", "a") as f:
+            f.write("second\n")
+    first.join(30)
+    assert (tmp_path / "log").read_text().split() == ["first-in", "first-out", "second"]
