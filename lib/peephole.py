@@ -18,8 +18,9 @@ Here the candidate's sigmoid is positive, so from c_0 = 0 the cell state never g
 
 Parameters are stored under the course's names. Since the candidate does not depend on the
 past, ``hidden_states`` computes every input projection in one matrix product and the loop does
-one (B, n) x (n, 3n) product per step; :meth:`PeepholeLSTM.step` is the equations written out,
-and a test asserts the two agree.
+one (B, n) x (n, 3n) product per step; ``forward`` goes further: as h_t is never fed back, it
+only needs f_t and i_t at every step and o_t, h_t at the last. :meth:`PeepholeLSTM.step` is
+the equations written out, and tests assert that all three agree.
 """
 
 from __future__ import annotations
@@ -66,6 +67,29 @@ class PeepholeLSTM(RecurrentClassifier):
         c = torch.sigmoid(x_t @ self.W_cx.T + self.b_c) * i + c_prev * f
         h = torch.tanh(c) * o
         return h, c
+
+    def forward(self, seq: torch.Tensor, return_hidden_states: bool = False):
+        """Logits (B, c) from h_T; only c is recurrent, so h_t for t < T is computed only when
+        ``return_hidden_states`` asks for it (and o_t only at t = T)."""
+        if return_hidden_states:
+            return super().forward(seq, return_hidden_states=True)
+        X = self.inputs(seq, dtype=self.W_ph.dtype)
+        if X.shape[1] == 0:
+            raise ValueError("sequences must have at least one step (T >= 1)")
+        n = self.num_hiddens
+        W_x = torch.cat([self.W_fx, self.W_ix, self.W_cx])                  # (3n, d)
+        b = torch.cat([self.b_f, self.b_i, self.b_c])                         # (3n,)
+        W_c = torch.cat([self.W_fc, self.W_ic])                              # (2n, n)
+        XW = X @ W_x.T + b                                                   # (B, T, 3n)
+        gate_inputs, candidates = XW[..., :2 * n], torch.sigmoid(XW[..., 2 * n:])
+        _, c = self.init_state(X.shape[0], X)
+        for gates_x, g in zip(gate_inputs.unbind(1), candidates.unbind(1)):
+            c_prev = c
+            f, i = torch.sigmoid(torch.addmm(gates_x, c_prev, W_c.T)).chunk(2, dim=1)
+            c = g * i + c_prev * f
+        o = torch.sigmoid(X[:, -1] @ self.W_ox.T + c_prev @ self.W_oc.T + self.b_o)
+        h_T = torch.tanh(c) * o
+        return h_T @ self.W_ph.T + self.b_p
 
     def hidden_states(self, X):
         """[h_1..h_T] for X (B, T, d), as :meth:`step` computes them, with the matrices fused.

@@ -85,3 +85,22 @@ def test_runs_on_the_default_device(Model):
     device = default_device()
     m = Model(8, 10).to(device)
     assert m(torch.randint(10, (2, 3), device=device)).device.type == device.type
+
+
+@pytest.mark.parametrize("T", [1, 2, 13])
+def test_peephole_forward_shortcut_equals_the_full_loop(T):
+    torch.manual_seed(T)
+    m = PeepholeLSTM(6, 4, encoding="onehot", num_symbols=5).double()
+    seq = torch.randint(5, (3, T))
+    logits, hs = m(seq, return_hidden_states=True)
+    fast = m(seq)
+    torch.testing.assert_close(fast, logits, rtol=0, atol=1e-12)
+    torch.testing.assert_close(fast, loop_of_steps(m, m.inputs(seq, torch.float64))[-1] @ m.W_ph.T + m.b_p,
+                               rtol=0, atol=1e-12)
+    grads = []
+    for out in (fast, logits):
+        m.zero_grad()
+        out.square().sum().backward(retain_graph=True)
+        grads.append({k: p.grad.clone() for k, p in m.named_parameters()})
+    for k in grads[0]:
+        torch.testing.assert_close(grads[0][k], grads[1][k], rtol=0, atol=1e-12, msg=k)

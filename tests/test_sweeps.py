@@ -39,10 +39,11 @@ def test_models_that_learn_go_on():
     assert results["rnn", 4][0].final_test_accuracy > 0.5
 
 
-def test_at_chance():
+def test_at_chance_is_judged_on_the_mean_over_seeds():
     runs = [History(test_accuracy=[0.5, 0.12]), History(test_accuracy=[0.11])]
     assert at_chance(runs, chance=0.1, margin=0.05)
-    assert not at_chance(runs + [History(test_accuracy=[0.2])], chance=0.1, margin=0.05)
+    assert at_chance(runs + [History(test_accuracy=[0.2])], chance=0.1, margin=0.05)   # 0.143
+    assert not at_chance(runs + [History(test_accuracy=[0.9])], chance=0.1, margin=0.05)
 
 
 def test_curves_pad_runs_that_stopped_early():
