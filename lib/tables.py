@@ -20,3 +20,20 @@ def show_table(headers: Sequence[str], rows: Sequence[Sequence]) -> None:
     from IPython.display import Markdown, display
 
     display(Markdown(markdown_table(headers, rows)))
+
+
+def glue(name: str, value, display: bool = True) -> None:
+    """Keep ``value`` under ``name`` for the chapter's text ({glue}`name` in book/*.md).
+
+    In the book build this is myst-nb's ``glue``. Where myst-nb is not installed (Colab, a plain
+    Jupyter), there is no chapter text to fill in: the value is just shown (unless ``display``
+    is false).
+    """
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:
+        if display:
+            from IPython.display import display as show
+            show(value)
+        return
+    myst_glue(name, value, display=display)
