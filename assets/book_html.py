@@ -104,6 +104,9 @@ class TimingsTableDirective(SphinxDirective):
         for name in names:
             cells = [_duration(record[d].get(s, {}).get(name)) for d, s in columns]
             lines.append(f"| [{_notebook_title(self.env.app, name)}](/{name}) | " + " | ".join(cells) + " |")
+        totals = [sum(record[d].get(s, {}).values()) if record.get(d, {}).get(s) else None for d, s in columns]
+        lines.append("| **all notebooks, one after another** | " + " | ".join(
+            f"**{_duration(t)}**" if t else "" for t in totals) + " |")
         dates = [f"{size} on {device}: {record[device].get(f'{size} measured on')} ({record[device]['machine']})"
                  for device, size in columns if device in record]
         container = nodes.container()

@@ -7,6 +7,12 @@ does) and writes the wall-clock seconds into book/timings.json under
 <device label> -> <size> -> <notebook>, with the date and the machine. The home page renders
 that file (the `timings-table` directive of assets/book_html.py), so the times the book quotes
 are measurements made by this script, never typed by hand.
+
+    python scripts/time_notebooks.py --size book --from-cache _build/.jupyter_cache
+
+reads the times instead from the execution cache of a finished book build (scripts/build_book.py
+records each notebook's execution time there), for notebooks whose cached copy matches the
+current source; the label then says they ran two at a time, one core each.
 """
 
 from __future__ import annotations
@@ -46,19 +52,38 @@ def run(name: str) -> float:
     return time.perf_counter() - start
 
 
+def cached_seconds(cache_path: str, names: list[str]) -> dict[str, float]:
+    """Execution time of each notebook in a build's jupyter-cache (only if it matches the source)."""
+    from jupyter_cache import get_cache
+
+    cache, times = get_cache(cache_path), {}
+    for name in names:
+        try:
+            record = cache.match_cache_notebook(nbformat.read(ROOT / f"{name}.ipynb", as_version=4))
+        except KeyError:
+            sys.exit(f"{name}: no cached execution matches the current notebook; build the book first")
+        times[name] = float(record.data["execution_seconds"])
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", required=True, choices=["smoke", "book", "full"])
     parser.add_argument("--device-label", default=f"{os.cpu_count()}-core CPU")
     parser.add_argument("--only", nargs="*", help="notebook names (default: all in _toc.yml)")
+    parser.add_argument("--from-cache", metavar="DIR", help="read the times from a build's jupyter-cache")
     args = parser.parse_args()
+    if args.from_cache and args.device_label == parser.get_default("device_label"):
+        args.device_label += ", book build (2 notebooks at once, 1 core each)"
     os.environ.update(BOOK_SIZE=args.size, TQDM_DISABLE="1")
     record = json.loads(TIMINGS.read_text()) if TIMINGS.is_file() else {}
     device = record.setdefault(args.device_label, {})
     device["machine"] = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     times = device.setdefault(args.size, {})
-    for name in args.only or toc_notebooks():
-        times[name] = round(run(name), 1)
+    names = args.only or toc_notebooks()
+    cached = cached_seconds(args.from_cache, names) if args.from_cache else {}
+    for name in names:
+        times[name] = round(cached[name] if args.from_cache else run(name), 1)
         print(f"{args.size:>5}  {name:40s} {times[name]:8.1f} s", flush=True)
     device[f"{args.size} measured on"] = datetime.date.today().isoformat()
     TIMINGS.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
