@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -68,6 +69,18 @@ def execute_notebook(path: Path, timeout: int):
     return path, (None if result.err else nb), result.time
 
 
+def recorded_seconds(path: Path, size: str) -> float:
+    """The notebook's time at this size in book/timings.json (inf when never measured).
+
+    Starting the longest notebooks first keeps both workers busy to the end of the build.
+    """
+    timings = ROOT / "book" / "timings.json"
+    record = json.loads(timings.read_text()) if timings.is_file() else {}
+    name = str(path.relative_to(ROOT).with_suffix(""))
+    times = [device[size][name] for device in record.values() if name in device.get(size, {})]
+    return max(times, default=float("inf"))
+
+
 def execute_in_parallel(cache_path: Path, jobs: int) -> None:
     """Execute the notebooks missing from the execution cache, ``jobs`` at a time.
 
@@ -86,6 +99,7 @@ def execute_in_parallel(cache_path: Path, jobs: int) -> None:
             cache.match_cache_notebook(nbformat.read(path, as_version=4))
         except KeyError:
             todo.append(path)
+    todo.sort(key=lambda path: -recorded_seconds(path, os.environ.get("BOOK_SIZE", "book")))
     timeout = yaml.safe_load((ROOT / "_config.yml").read_text())["execute"]["timeout"]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         for path, nb, seconds in pool.map(execute_notebook, todo, [timeout] * len(todo)):
