@@ -55,7 +55,11 @@ class ReLURNN(RecurrentClassifier):
         return torch.relu(c), c
 
     def hidden_states(self, X):
-        """[h_1..h_T] for X (B, T, d), as :meth:`step` computes them, with the matrices fused."""
+        """[h_1..h_T] for X (B, T, d), as :meth:`step` computes them, with the matrices fused.
+
+        In the report's indexing X holds x_0..x_{T-1} (h_{t+1} reads x_t), so the last state,
+        h_T, has read every input, as h_T does for the other models of chapter 2.
+        """
         n = self.num_hiddens
         W_h = torch.cat([self.W_dec[:n], self.W_inc[:n]], dim=1)         # (n, 2n)
         W_x = torch.cat([self.W_dec[n:], self.W_inc[n:]], dim=1)         # (d, 2n)
