@@ -36,16 +36,24 @@ def fingerprint(size: str) -> str:
     return digest.hexdigest()
 
 
-def invalidate_if_stale(stamp: Path, current: str) -> bool:
-    """Clear the execution cache if lib/ & co. changed; True when every page must be rebuilt."""
-    if stamp.is_file() and stamp.read_text() == current:
-        return False
-    cache = stamp.parent / ".jupyter_cache"
-    if cache.exists():
-        print(f"lib/, requirements, assets or BOOK_SIZE changed: clearing {cache}")
-        shutil.rmtree(cache)
-    stamp.unlink(missing_ok=True)
-    return True
+def invalidate_if_stale(build: Path, current: str) -> bool:
+    """Clear the execution cache if lib/ & co. changed since it was filled.
+
+    Two stamps in ``build`` (the _build folder): ``.cache-fingerprint``, the code the execution
+    cache was filled with (every notebook in it was executed by that code, so a failed build
+    keeps the notebooks it did execute), and ``.lib-fingerprint``, written by the last good build.
+    Returns True until a build with the current code succeeds: every page must then be read again.
+    """
+    cache_stamp = build / ".cache-fingerprint"
+    if not (cache_stamp.is_file() and cache_stamp.read_text() == current):
+        cache = build / ".jupyter_cache"
+        if cache.exists():
+            print(f"lib/, requirements, assets or BOOK_SIZE changed: clearing {cache}")
+            shutil.rmtree(cache)
+        build.mkdir(parents=True, exist_ok=True)
+        cache_stamp.write_text(current)
+    good_build = build / ".lib-fingerprint"
+    return not (good_build.is_file() and good_build.read_text() == current)
 
 
 def notebooks_in_toc() -> list[Path]:
@@ -119,8 +127,8 @@ def main() -> int:
                         help="notebooks executed at once before the build (1: the build executes them)")
     args = parser.parse_args()
     out = (ROOT / args.out).resolve()
-    stamp, current = out / "_build" / ".lib-fingerprint", fingerprint(args.size)
-    rebuild_all = invalidate_if_stale(stamp, current)
+    current = fingerprint(args.size)
+    rebuild_all = invalidate_if_stale(out / "_build", current)
     env = dict(os.environ, BOOK_SIZE=args.size, TQDM_DISABLE="1", PYTHONHASHSEED="0")
     shared = ROOT.parent / "shared" / "data"
     if "BOOK_DATA_DIR" not in env and shared.is_dir():
@@ -138,8 +146,8 @@ def main() -> int:
     cmd += ["--all"] if rebuild_all else []
     print(f"BOOK_SIZE={args.size}: {' '.join(cmd)}", flush=True)
     status = subprocess.call(cmd, env=env, cwd=ROOT)
-    if status == 0:   # only a good build vouches for the cache
-        stamp.write_text(current)
+    if status == 0:   # only a good build vouches for the pages Sphinx keeps
+        (out / "_build" / ".lib-fingerprint").write_text(current)
     return status
 
 
