@@ -3,11 +3,11 @@
     python scripts/bench_charlm.py [--sizes 128 256] [--seconds 2] [--repeats 3]
 
 Training (chars/s = batch x seq_length x steps / s; batch 64, seq 30, Adam, clip 5, V = 65):
-  * ours: lib.char_model.CharLSTM with lib.char_training's batches and step (what the chapter
-    trains), with torch.nn.LSTM inside and with chapter 2's lib.lstm.StackedLSTM inside;
+  * ours: lib.text.model.CharLSTM with lib.text.training's batches and step (what the chapter
+    trains), with torch.nn.LSTM inside and with chapter 2's lib.recurrent.lstm.StackedLSTM inside;
   * reference: nn.Embedding -> nn.LSTM(2 layers) -> nn.Linear, written out below in a few lines.
 Sampling at batch 1, temperature 1 (chars/s of generated text):
-  * ours: lib.sampling.Sampler (NumPy, the state carried from character to character);
+  * ours: lib.text.sampling.Sampler (NumPy, the state carried from character to character);
   * reference: torch.nn.LSTM stepped one character at a time, the state carried;
   * re-reading: the whole prefix fed to the model again for every new character.
 
@@ -24,11 +24,11 @@ import time
 import torch
 from torch import nn
 
-from lib.char_model import CharLSTM, ModelConfig
-from lib.char_training import train_step
+from lib.text.model import CharLSTM, ModelConfig
+from lib.text.training import train_step
 from lib.runtime import describe
-from lib.sampling import Sampler
-from lib.text import Vocabulary, random_windows
+from lib.text.sampling import Sampler
+from lib.text.corpus import Vocabulary, random_windows
 
 V, BATCH, SEQ = 65, 64, 30
 VOCAB = Vocabulary([chr(c) for c in range(48, 48 + V)])
@@ -126,7 +126,7 @@ def main() -> None:
     for n in args.sizes:
         train = {"reference: plain torch.nn.LSTM model": reference_training(n),
                  "ours: CharLSTM (torch.nn.LSTM inside)": ours_training(n, "torch"),
-                 "ours: CharLSTM (lib.lstm.StackedLSTM inside)": ours_training(n, "lib")}
+                 "ours: CharLSTM (lib.recurrent.lstm.StackedLSTM inside)": ours_training(n, "lib")}
         report(f"training, {n} units, batch {BATCH}, seq {SEQ} (ratio vs the reference)",
                median_rates(train, args.seconds, args.repeats, BATCH * SEQ),
                "reference: plain torch.nn.LSTM model")
@@ -134,7 +134,7 @@ def main() -> None:
         plain, length = PlainLSTMLM(n).eval(), 500
         sampler = Sampler(CharLSTM(VOCAB, ModelConfig(num_hiddens=n)).eval())
         runs = {"reference: torch.nn.LSTM stepped, state carried": reference_sampler(plain, length),
-                "ours: lib.sampling.Sampler (NumPy)":
+                "ours: lib.text.sampling.Sampler (NumPy)":
                     lambda: sampler.sample("0", length, temperature=1.0, seed=0),
                 "re-reading the whole prefix (200 chars)": reference_sampler(plain, 200, True)}
         rates = median_rates({k: v for k, v in runs.items() if "re-reading" not in k},

@@ -11,14 +11,14 @@ formulations differ only in how they compute X W (features) and A_hat H (propaga
   csr             A_hat @ H and X @ W with torch CSR tensors (PyTorch's autograd)
   index_add       messages w_ij H_j gathered per edge and summed with index_add_; X as in lib
   scatter_add     the same with scatter_add_
-  lib (ours)      lib.sparse.SparseMatrix: CSR products whose backward uses a stored transpose,
-                  dropout on the stored values of X (what lib.gcn.GCN runs)
+  lib (ours)      lib.graphs.sparse.SparseMatrix: CSR products whose backward uses a stored transpose,
+                  dropout on the stored values of X (what lib.graphs.gcn.GCN runs)
   lib, dense X    the same with X dense: the dropout mask then covers all N x F entries
 
 on the real Cora graph and on uniform random graphs with the sizes of Cora and PubMed (same N,
 edges, features and feature density). Epochs of the formulations are interleaved (round
 robin) and the median is reported, so that a noisy machine hurts them alike. Then it times what
-the book runs: ``lib.node_classification.train_nodes`` for 200 epochs on Cora, validation
+the book runs: ``lib.graphs.node_classification.train_nodes`` for 200 epochs on Cora, validation
 included. Targets (issue 5): lib within 1.2x of the fastest formulation; 200 Cora epochs < 2 s.
 """
 
@@ -36,11 +36,11 @@ from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lib.gcn import GCN  # noqa: E402
-from lib.graphs import normalized_adjacency, normalized_edges  # noqa: E402
-from lib.node_classification import train_nodes  # noqa: E402
-from lib.planetoid import load_planetoid  # noqa: E402
-from lib.sparse import SparseMatrix, dropout  # noqa: E402
+from lib.graphs.gcn import GCN  # noqa: E402
+from lib.graphs.edges import normalized_adjacency, normalized_edges  # noqa: E402
+from lib.graphs.node_classification import train_nodes  # noqa: E402
+from lib.graphs.planetoid import load_planetoid  # noqa: E402
+from lib.graphs.sparse import SparseMatrix, dropout  # noqa: E402
 
 warnings.filterwarnings("ignore", message="Sparse CSR tensor support is in beta")
 

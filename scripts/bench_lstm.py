@@ -15,7 +15,7 @@ import argparse
 
 import torch
 
-from lib.benchmark import BATCH, HIDDEN, REFERENCE, VARIANTS, bench_length
+from lib.recurrent.benchmark import BATCH, HIDDEN, REFERENCE, VARIANTS, bench_length
 
 
 def main() -> None:

@@ -7,9 +7,9 @@ The target (issue 6): an update "well under half a second on CPU for a 128-unit 
 logits (read once per prompt), P_T and its entropy, the entropy curve over 121 temperatures, a
 sample, and the two SVG charts. Measured, side by side:
 
-  * live: lib.templab.LiveLab in this process, moving each control as a reader would
-    (lib.templab.update_times); the time the front-end takes to draw is not included;
-  * sampler alone: lib.sampling.Sampler.sample of the same length, the floor under the live lab;
+  * live: lib.text.templab.lab.LiveLab in this process, moving each control as a reader would
+    (lib.text.templab.lab.update_times); the time the front-end takes to draw is not included;
+  * sampler alone: lib.text.sampling.Sampler.sample of the same length, the floor under the live lab;
   * static: the same lab as the built book's element, in headless Chromium (when installed),
     moving the temperature; the lab's own clock (performance.now) around one update.
 
@@ -30,11 +30,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from lib import templab
-from lib.char_model import CharLSTM, ModelConfig
+from lib.text import templab
+from lib.text.model import CharLSTM, ModelConfig
 from lib.runtime import describe
-from lib.sampling import Sampler
-from lib.text import Vocabulary
+from lib.text.sampling import Sampler
+from lib.text.corpus import Vocabulary
 
 BUDGET_MS = 500.0
 VOCAB = Vocabulary("\n !$&',-.3:;?ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")   # 65

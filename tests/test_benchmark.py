@@ -1,8 +1,8 @@
-"""lib.benchmark: every variant takes a training step and gets a time (no timing assertions)."""
+"""lib.recurrent.benchmark: every variant takes a training step and gets a time (no timing assertions)."""
 
 import torch
 
-from lib.benchmark import REFERENCE, VARIANTS, bench_length
+from lib.recurrent.benchmark import REFERENCE, VARIANTS, bench_length
 
 
 def test_every_variant_is_timed():

@@ -5,7 +5,7 @@ import itertools
 import pytest
 import torch
 
-from lib.palindrome import BinaryPalindromeTask, binary_palindromes
+from lib.recurrent.palindromes import BinaryPalindromeTask, binary_palindromes
 
 
 def course_palindrome(digits, flip, length):

@@ -1,4 +1,4 @@
-"""lib.char_model and lib.char_training: the equations, checkpoints, training and its cache."""
+"""lib.text.model and lib.text.training: the equations, checkpoints, training and its cache."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ import pytest
 import torch
 from torch import nn
 
-from lib import char_training
-from lib.char_model import (CharLSTM, ModelConfig, VocabularyMismatchError, load_model,
+from lib.text import cache, training
+from lib.text.model import (CharLSTM, ModelConfig, VocabularyMismatchError, load_model,
                             read_checkpoint, save_checkpoint)
-from lib.char_training import (TrainConfig, checkpoint_steps, evaluate_stream, evaluate_windows,
-                               train, train_or_load)
-from lib.text import Vocabulary, load_corpus
+from lib.text.cache import train_or_load
+from lib.text.training import (TrainConfig, checkpoint_steps, evaluate_stream, evaluate_windows,
+                               train)
+from lib.text.corpus import Vocabulary, load_corpus
 
 VOCAB = Vocabulary("abcdefgh ")
 SMALL = ModelConfig(num_hiddens=12, num_layers=2, embedding_dim=5)
@@ -140,7 +141,7 @@ def test_training_learns_and_checkpoints_at_thirds(corpus, tmp_path):
     assert hist.step == [20, 30, 40, 60] == sorted(set(checkpoint_steps(60)) | {30, 60})
     assert hist.valid_stream_loss[-1] < 0.5 * math.log(len(corpus.vocab))   # learnt the cycle
     assert hist.lr[-1] == pytest.approx(1e-2 * 0.96 ** 3)
-    steps = [read_checkpoint(tmp_path / "run" / name)["step"] for name in char_training.THIRDS]
+    steps = [read_checkpoint(tmp_path / "run" / name)["step"] for name in training.THIRDS]
     assert steps == [20, 40, 60]
     final = read_checkpoint(tmp_path / "run" / "final.pt")
     assert final["history"]["valid_stream_loss"] == hist.valid_stream_loss
@@ -164,12 +165,12 @@ def test_train_or_load_trains_once_then_loads(corpus, tmp_path):
 
 def test_run_key_follows_the_corpus_config_and_size(corpus, monkeypatch):
     config = TrainConfig(steps=6)
-    key = char_training.run_key(corpus, SMALL, config)
-    assert key == char_training.run_key(corpus, SMALL, TrainConfig(steps=6))
+    key = cache.run_key(corpus, SMALL, config)
+    assert key == cache.run_key(corpus, SMALL, TrainConfig(steps=6))
     assert key.startswith(f"{corpus.name}-smoke-")
-    assert key != char_training.run_key(corpus, ModelConfig(num_hiddens=13), config)
+    assert key != cache.run_key(corpus, ModelConfig(num_hiddens=13), config)
     monkeypatch.setenv("BOOK_SIZE", "book")
-    assert key != char_training.run_key(corpus, SMALL, config)
+    assert key != cache.run_key(corpus, SMALL, config)
 
 
 def test_too_few_steps_is_an_error():
@@ -181,7 +182,7 @@ def test_too_few_steps_is_an_error():
 def test_chapter_configs_build_at_every_size(size, monkeypatch):
     monkeypatch.setenv("BOOK_SIZE", size)
     for corpus in ("shakespeare", "darwin_nl"):
-        model_config, train_config = char_training.chapter_configs(corpus)
+        model_config, train_config = cache.chapter_configs(corpus)
         m = CharLSTM(VOCAB, model_config)
         assert m(torch.zeros(2, 3, dtype=torch.long))[0].shape == (2, 3, len(VOCAB))
         assert train_config.steps >= 3 and train_config.eval_every <= train_config.steps

@@ -2,8 +2,8 @@ import networkx as nx
 import pytest
 import torch
 
-from lib.gcn import GCN, GCNLayer, influence
-from lib.graphs import course_graph, dense_adjacency, from_networkx, normalized_adjacency
+from lib.graphs.gcn import GCN, GCNLayer, influence
+from lib.graphs.edges import course_graph, dense_adjacency, from_networkx, normalized_adjacency
 
 
 def setup(dtype=torch.float64):
@@ -99,8 +99,8 @@ def test_bad_inputs_are_refused():
 
 
 def test_dirichlet_energy_is_the_edge_sum_and_vanishes_on_the_fixed_points():
-    from lib.graphs import karate_club
-    from lib.smoothing import dirichlet_energy, propagate_powers
+    from lib.graphs.edges import karate_club
+    from lib.graphs.oversmoothing import dirichlet_energy, propagate_powers
     edge_index, _ = karate_club()
     N = 34
     A_hat = normalized_adjacency(edge_index, N, dtype=torch.float64)

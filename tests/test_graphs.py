@@ -2,7 +2,7 @@ import networkx as nx
 import pytest
 import torch
 
-from lib.graphs import (add_self_loops, coalesce, course_graph, dense_adjacency, disjoint_union,
+from lib.graphs.edges import (add_self_loops, coalesce, course_graph, dense_adjacency, disjoint_union,
                         from_networkx, karate_club, normalized_adjacency, normalized_edges,
                         receptive_field)
 

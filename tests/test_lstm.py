@@ -4,10 +4,10 @@ import pytest
 import torch
 from torch import nn
 
-from lib.gradflow import hidden_state_grad_norms
-from lib.lstm import LSTM, LSTMLayer, StackedLSTM, lstm_num_params
+from lib.recurrent.gradient_flow import hidden_state_grad_norms
+from lib.recurrent.lstm import LSTM, LSTMLayer, StackedLSTM, lstm_num_params
 from lib.training import train
-from lib.palindrome import PalindromeTask
+from lib.recurrent.palindromes import PalindromeTask
 
 
 def grads_of(module, loss):
@@ -165,8 +165,8 @@ def test_runs_on_the_default_device():
 
 
 def test_unroll_and_state_grad_norms():
-    from lib.gradflow import hidden_state_grad_norms
-    from lib.lstm import state_grad_norms, unroll
+    from lib.recurrent.gradient_flow import hidden_state_grad_norms
+    from lib.recurrent.lstm import state_grad_norms, unroll
     torch.manual_seed(0)
     m = LSTM(6, 10).double()
     x, y = torch.randint(10, (4, 9)), torch.randint(10, (4,))

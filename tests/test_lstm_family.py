@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-from lib.peephole import PeepholeLSTM
-from lib.relu_rnn import ReLURNN
+from lib.recurrent.peephole import PeepholeLSTM
+from lib.recurrent.relu_rnn import ReLURNN
 
 MODELS = [PeepholeLSTM, ReLURNN]
 

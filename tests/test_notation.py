@@ -33,26 +33,26 @@ CHAPTERS = ("bptt", "memory", "optimisers", "text_generation", "temperature_lab"
 
 
 def _vocabulary():
-    from lib.text import Vocabulary
+    from lib.text.corpus import Vocabulary
     return Vocabulary("abcd")
 
 
 # Small instances of the classes whose attributes only exist once constructed.
 FACTORIES = {
-    "lib.inputs.SequenceInput": lambda m: m.SequenceInput("embedding", num_symbols=10, input_dim=3),
-    "lib.rnn.VanillaRNN": lambda m: m.VanillaRNN(num_hiddens=4, num_classes=3),
-    "lib.lstm.LSTM": lambda m: m.LSTM(num_hiddens=4, num_classes=3),
-    "lib.lstm.LSTMLayer": lambda m: m.LSTMLayer(input_size=3, hidden_size=4, num_biases=1),
-    "lib.peephole.PeepholeLSTM": lambda m: m.PeepholeLSTM(num_hiddens=4, num_classes=3),
-    "lib.relu_rnn.ReLURNN": lambda m: m.ReLURNN(num_hiddens=4, num_classes=3),
-    "lib.text.Vocabulary": lambda m: _vocabulary(),
-    "lib.char_model.CharLSTM": lambda m: m.CharLSTM(
+    "lib.recurrent.encodings.SequenceInput": lambda m: m.SequenceInput("embedding", num_symbols=10, input_dim=3),
+    "lib.recurrent.rnn.VanillaRNN": lambda m: m.VanillaRNN(num_hiddens=4, num_classes=3),
+    "lib.recurrent.lstm.LSTM": lambda m: m.LSTM(num_hiddens=4, num_classes=3),
+    "lib.recurrent.lstm.LSTMLayer": lambda m: m.LSTMLayer(input_size=3, hidden_size=4, num_biases=1),
+    "lib.recurrent.peephole.PeepholeLSTM": lambda m: m.PeepholeLSTM(num_hiddens=4, num_classes=3),
+    "lib.recurrent.relu_rnn.ReLURNN": lambda m: m.ReLURNN(num_hiddens=4, num_classes=3),
+    "lib.text.corpus.Vocabulary": lambda m: _vocabulary(),
+    "lib.text.model.CharLSTM": lambda m: m.CharLSTM(
         _vocabulary(), m.ModelConfig(num_hiddens=4, num_layers=2, embedding_dim=3)),
-    "lib.gcn.GCNLayer": lambda m: m.GCNLayer(3, 2, bias=True),
-    "lib.gat.GATLayer": lambda m: m.GATLayer(3, 2, heads=2),
-    "lib.ggnn.GatedGraphLayer": lambda m: m.GatedGraphLayer(num_hiddens=4, num_steps=2),
-    "lib.ggnn.VanillaCell": lambda m: m.VanillaCell(num_hiddens=4),
-    "lib.sparse.SparseMatrix": lambda m: importlib.import_module("lib.graphs").sparse_adjacency(
+    "lib.graphs.gcn.GCNLayer": lambda m: m.GCNLayer(3, 2, bias=True),
+    "lib.graphs.gat.GATLayer": lambda m: m.GATLayer(3, 2, heads=2),
+    "lib.graphs.ggnn.GatedGraphLayer": lambda m: m.GatedGraphLayer(num_hiddens=4, num_steps=2),
+    "lib.graphs.ggnn.VanillaCell": lambda m: m.VanillaCell(num_hiddens=4),
+    "lib.graphs.sparse.SparseMatrix": lambda m: importlib.import_module("lib.graphs.edges").sparse_adjacency(
         torch.tensor([[0, 1], [1, 0]]), 2),
 }
 
@@ -147,16 +147,16 @@ def _graph_weight_names(layer) -> set[str]:
 
 
 REQUIRED = {
-    "lib.rnn.VanillaRNN": _recurrent_weight_names,
-    "lib.lstm.LSTM": lambda model: _recurrent_weight_names(model) | set(
-        importlib.import_module("lib.lstm").GATE_VIEWS),
-    "lib.peephole.PeepholeLSTM": _recurrent_weight_names,
-    "lib.relu_rnn.ReLURNN": _recurrent_weight_names,
-    "lib.char_model.CharLSTM": _recurrent_weight_names,
-    "lib.gcn.GCNLayer": _graph_weight_names,
-    "lib.gat.GATLayer": _graph_weight_names,
-    "lib.ggnn.GatedGraphLayer": _graph_weight_names,
-    "lib.ggnn.VanillaCell": _graph_weight_names,
+    "lib.recurrent.rnn.VanillaRNN": _recurrent_weight_names,
+    "lib.recurrent.lstm.LSTM": lambda model: _recurrent_weight_names(model) | set(
+        importlib.import_module("lib.recurrent.lstm").GATE_VIEWS),
+    "lib.recurrent.peephole.PeepholeLSTM": _recurrent_weight_names,
+    "lib.recurrent.relu_rnn.ReLURNN": _recurrent_weight_names,
+    "lib.text.model.CharLSTM": _recurrent_weight_names,
+    "lib.graphs.gcn.GCNLayer": _graph_weight_names,
+    "lib.graphs.gat.GATLayer": _graph_weight_names,
+    "lib.graphs.ggnn.GatedGraphLayer": _graph_weight_names,
+    "lib.graphs.ggnn.VanillaCell": _graph_weight_names,
 }
 
 
@@ -171,9 +171,9 @@ def test_every_weight_is_on_the_page(class_path):
 
 def test_resolver_rejects_what_does_not_exist():
     """The checks above would pass vacuously if the resolver found everything."""
-    assert _resolve("lib.rnn.VanillaRNN.W_zz")[2] is None
-    assert not hasattr(FACTORIES["lib.rnn.VanillaRNN"](importlib.import_module("lib.rnn")), "W_zz")
-    assert "temperatur" not in inspect.signature(_resolve("lib.sampling.Sampler.sample")[2]).parameters
-    assert FORMS.fullmatch("lib.sampling.Sampler.sample(temperature=0)") is None
+    assert _resolve("lib.recurrent.rnn.VanillaRNN.W_zz")[2] is None
+    assert not hasattr(FACTORIES["lib.recurrent.rnn.VanillaRNN"](importlib.import_module("lib.recurrent.rnn")), "W_zz")
+    assert "temperatur" not in inspect.signature(_resolve("lib.text.sampling.Sampler.sample")[2]).parameters
+    assert FORMS.fullmatch("lib.text.sampling.Sampler.sample(temperature=0)") is None
     with pytest.raises(AssertionError):
         _resolve("libx.nothing")

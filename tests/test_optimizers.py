@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from lib.optimizers import RMSProp, SGDMomentum, Adam, trajectory
-from lib.palindrome import PalindromeTask
-from lib.rnn import VanillaRNN
+from lib.recurrent.palindromes import PalindromeTask
+from lib.recurrent.rnn import VanillaRNN
 from lib.training import train
 
 PAIRS = [

@@ -1,8 +1,8 @@
 import pytest
 import torch
 
-from lib.palindrome import PalindromeTask, palindromes, split_palindromes
-from lib.rnn import VanillaRNN
+from lib.recurrent.palindromes import PalindromeTask, palindromes, split_palindromes
+from lib.recurrent.rnn import VanillaRNN
 from lib.training import train
 
 

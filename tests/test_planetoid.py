@@ -10,9 +10,9 @@ import pytest
 import scipy.sparse as sp
 import torch
 
-from lib import planetoid
+from lib.graphs import planetoid
 from lib.download import ChecksumError, DataUnavailableError
-from lib.planetoid import RestrictedUnpickler, load_planetoid, remote_file, restricted_loads
+from lib.graphs.planetoid import RestrictedUnpickler, load_planetoid, remote_file, restricted_loads
 
 DATA = os.environ.get("BOOK_DATA_DIR")
 needs_data = pytest.mark.skipif(

@@ -4,7 +4,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from lib.plots import band, mean_std, pm, use_book_style  # noqa: E402
+from lib.display import band, mean_std, pm, use_book_style  # noqa: E402
 
 
 def test_mean_std_over_seeds():

@@ -3,9 +3,9 @@
 import pytest
 import torch
 
-from lib.bptt import bptt_gradients, dW_hh_by_jacobian_products
-from lib.gradflow import hidden_state_grad_norms, largest_singular_value, set_spectral_radius_
-from lib.rnn import VanillaRNN
+from lib.recurrent.bptt import bptt_gradients, dW_hh_by_jacobian_products
+from lib.recurrent.gradient_flow import hidden_state_grad_norms, largest_singular_value, set_spectral_radius_
+from lib.recurrent.rnn import VanillaRNN
 
 
 def autograd_gradients(model, x, y):
@@ -82,7 +82,7 @@ def test_features_of_the_wrong_size_or_dtype():
 
 
 def test_class_index_out_of_range_is_a_clear_error():
-    from lib.inputs import check_targets
+    from lib.recurrent.encodings import check_targets
     with pytest.raises(ValueError, match="class index"):
         check_targets(torch.tensor([0, 10]), num_classes=10, batch_size=2)
 
@@ -95,7 +95,7 @@ def test_runs_on_the_default_device():
 
 
 def test_W_hh_terms_sum_to_the_gradient():
-    from lib.bptt import W_hh_gradient_terms
+    from lib.recurrent.bptt import W_hh_gradient_terms
     torch.manual_seed(2)
     m = VanillaRNN(6, 10).double()
     x, y = torch.randint(10, (3, 8)), torch.randint(10, (3,))

@@ -1,4 +1,4 @@
-"""lib.sampling: temperature, greedy, sampling, top-k and beam search against the model itself."""
+"""lib.text.sampling: temperature, greedy, sampling, top-k and beam search against the model itself."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 import torch
 
-from lib.char_model import CharLSTM, ModelConfig
-from lib.sampling import (Sampler, check_temperature, entropy_bits, export_weights, find_loop,
+from lib.text.model import CharLSTM, ModelConfig
+from lib.text.sampling import (Sampler, check_temperature, entropy_bits, export_weights, find_loop,
                           log_softmax, softmax_with_temperature)
-from lib.text import UnknownCharacterError, Vocabulary
+from lib.text.corpus import UnknownCharacterError, Vocabulary
 
 VOCAB = Vocabulary("abcdefgh \n")
 
@@ -239,5 +239,5 @@ def test_log_prob_is_the_sum_of_the_models_log_probabilities(model, sampler):
 
 
 def test_one_line():
-    from lib.sampling import one_line
+    from lib.text.sampling import one_line
     assert one_line("a\nb\n") == "a↵b↵"

@@ -3,7 +3,7 @@ import pytest
 import scipy.sparse as sp
 import torch
 
-from lib.sparse import SparseMatrix, dropout, matmul
+from lib.graphs.sparse import SparseMatrix, dropout, matmul
 
 
 def random_sparse(n, k, density=0.3, seed=0, dtype=torch.float64):

@@ -1,11 +1,11 @@
-"""lib.sweeps: seeds as their own runs, the stop-at-chance rule, curves of different lengths."""
+"""lib.recurrent.sweeps: seeds as their own runs, the stop-at-chance rule, curves of different lengths."""
 
 import numpy as np
 import torch
 
-from lib.palindrome import PalindromeTask
-from lib.rnn import VanillaRNN
-from lib.sweeps import accuracy_vs_length, at_chance, curves, train_seeds
+from lib.recurrent.palindromes import PalindromeTask
+from lib.recurrent.rnn import VanillaRNN
+from lib.recurrent.sweeps import accuracy_vs_length, at_chance, curves, train_seeds
 from lib.training import History
 
 

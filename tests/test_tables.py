@@ -1,6 +1,6 @@
 import pytest
 
-from lib.tables import markdown_table
+from lib.display import markdown_table
 
 
 def test_markdown_table():
@@ -15,7 +15,7 @@ def test_ragged_rows_are_an_error():
 def test_glue_shows_the_value_without_myst_nb(monkeypatch, capsys):
     import builtins
 
-    from lib.tables import glue
+    from lib.display import glue
     real_import = builtins.__import__
 
     def no_myst_nb(name, *args, **kwargs):

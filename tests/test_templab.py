@@ -1,5 +1,5 @@
-"""lib.templab: the exported weights, the static element, the live lab's controls, bad input,
-and (where Node.js is installed) lib/templab.js against lib.sampling on the same weights."""
+"""lib.text.templab.lab: the exported weights, the static element, the live lab's controls, bad input,
+and (where Node.js is installed) lib/text/templab/templab.js against lib.text.sampling on the same weights."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 import torch
 
-from lib import templab
-from lib.char_model import CharLSTM, ModelConfig
-from lib.char_training import chapter_configs
-from lib.sampling import Sampler, entropy_bits, export_weights
-from lib.text import UnknownCharacterError, Vocabulary
+from lib.text import templab
+from lib.text.model import CharLSTM, ModelConfig
+from lib.text.cache import chapter_configs
+from lib.text.sampling import Sampler, entropy_bits, export_weights
+from lib.text.corpus import UnknownCharacterError, Vocabulary
 
 VOCAB = Vocabulary("abcdefgh \n:ROME")
 
@@ -330,7 +330,7 @@ def test_javascript_agrees_with_python(tmp_path):
     payload = templab.encode_payload(model, templab.lab_settings(model.vocab, prompt="ROME"))
     script = tmp_path / "check.js"
     script.write_text(NODE_CHECK)
-    result = subprocess.run([NODE, str(script), str(templab.resources.files("lib") / "templab.js")],
+    result = subprocess.run([NODE, str(script), str(templab.lab.resources.files("lib.text.templab") / "templab.js")],
                             input=json.dumps({"payload": payload, "runs": runs, "seeds": seeds}),
                             capture_output=True, text=True, timeout=120, check=True)
     out = json.loads(result.stdout)

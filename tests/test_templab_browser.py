@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lib import templab
+from lib.text import templab
 from lib.download import cache_dir
-from lib.sampling import Sampler, export_weights
+from lib.text.sampling import Sampler, export_weights
 from tests.browser_support import ROOT, PageWatch, browser, built_site, chromium_path, serve
 
 pytestmark = pytest.mark.browser
@@ -124,7 +124,7 @@ def test_the_page_carries_the_trained_model(lab_page):
     final = Path(cache_dir()) / "checkpoints" / str(run) / "final.pt"
     if not final.is_file():
         pytest.skip(f"the notebook's checkpoint {final} is not in this machine's cache")
-    from lib.char_model import load_model
+    from lib.text.model import load_model
     trained = export_weights(load_model(final))
     assert all(np.array_equal(trained[k], sampler.weights[k]) for k in trained)
 

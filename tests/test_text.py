@@ -1,4 +1,4 @@
-"""lib.text: corpora (downloaded for real from 127.0.0.1), the vocabulary, windows and splits."""
+"""lib.text.corpus: corpora (downloaded for real from 127.0.0.1), the vocabulary, windows and splits."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 import torch
 
-from lib import text
-from lib import text as text_module
+from lib.text import corpus as text
+from lib.text import corpus as text_module
 from lib.download import ChecksumError, DataUnavailableError, RemoteFile
-from lib.text import (CORPORA, UnknownCharacterError, Vocabulary, load_corpus, parallel_streams,
+from lib.text.corpus import (CORPORA, UnknownCharacterError, Vocabulary, load_corpus, parallel_streams,
                       random_windows, tiled_windows)
 
 BOOK = "\ufeff".encode() + "Once upon a time there was a king.\n".encode() * 100   # BOM first
@@ -174,7 +174,7 @@ def test_vocabulary_round_trip_and_order():
 
 def test_vocabulary_is_the_same_in_another_process():
     """Sets of str iterate in an order that depends on PYTHONHASHSEED; the vocabulary must not."""
-    code = ("from lib.text import Vocabulary; "
+    code = ("from lib.text.corpus import Vocabulary; "
             "print(''.join(Vocabulary.from_text('the quick brown fox, ÄÖÜ!').chars))")
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            env={**os.environ, "PYTHONHASHSEED": "12345"}).stdout

@@ -4,10 +4,10 @@ The chapter "The temperature lab" (after chapter 4, the generative LSTM). One se
 two labs:
 
 * **live** (:class:`LiveLab`, :func:`show_live`): ipywidgets driving
-  :class:`lib.sampling.Sampler` in the kernel; Jupyter, JupyterLab, Colab.
+  :class:`lib.text.sampling.Sampler` in the kernel; Jupyter, JupyterLab, Colab.
 * **static** (:func:`static_lab`): one self-contained HTML element for the rendered book. It
   carries the model's weights, exported when the book is built (float32, base64), and
-  ``lib/templab.js``, which runs the same computation in the reader's browser: no kernel, no
+  ``lib/text/templab/templab.js``, which runs the same computation in the reader's browser: no kernel, no
   network, no library.
 
 Controls: the temperature on a logarithmic slider (0.05 to 5) or greedy decoding (T = 0); the
@@ -15,7 +15,7 @@ convention, divide the logits by T or multiply them by beta = 1/T (a relabelling
 the same distributions); the prompt, the length, the seed and top-k; resample (seed + 1).
 Displays: P_T(next character | prompt) for the 20 most likely characters next to the model's
 own P_1, its entropy in bits, the entropy against the temperature with the current setting
-marked, and a sample. A seed means the same text in both labs: lib/templab.js reimplements
+marked, and a sample. A seed means the same text in both labs: lib/text/templab/templab.js reimplements
 NumPy's ``default_rng`` (SeedSequence + PCG64), which :meth:`Sampler.sample` draws from.
 """
 
@@ -34,10 +34,10 @@ from importlib import resources
 import numpy as np
 import torch
 
-from lib.char_model import CharLSTM, ModelConfig
-from lib.sampling import Sampler, check_temperature, entropy_bits, export_weights, \
+from lib.text.model import CharLSTM, ModelConfig
+from lib.text.sampling import Sampler, check_temperature, entropy_bits, export_weights, \
     softmax_with_temperature
-from lib.text import Vocabulary
+from lib.text.corpus import Vocabulary
 
 T_RANGE = (0.05, 5.0)          # the temperatures a lab accepts (beta: 0.2 to 20)
 SLIDER = (-1.3, 0.7, 0.01)     # log10 T on the slider: min, max, step (T = 1 is on the grid)
@@ -104,10 +104,10 @@ def _check_int(name: str, value, low: int, high: int) -> None:
 def encode_payload(model: CharLSTM, settings: LabSettings, title: str = "",
                    meta: dict | None = None) -> dict:
     """What the static lab carries: the vocabulary, the sizes, the arrays of
-    :func:`lib.sampling.export_weights` as little-endian float32 in base64 (each with its
+    :func:`lib.text.sampling.export_weights` as little-endian float32 in base64 (each with its
     shape), their sha256, the lab's initial settings, a title and ``meta`` (JSON values)."""
     if not isinstance(model, CharLSTM):
-        raise TypeError(f"expected a lib.char_model.CharLSTM, got {type(model).__name__}")
+        raise TypeError(f"expected a lib.text.model.CharLSTM, got {type(model).__name__}")
     weights = export_weights(model)
     arrays = {name: {"shape": list(w.shape), "b64": base64.b64encode(
         np.ascontiguousarray(w, dtype="<f4").tobytes()).decode("ascii")}
@@ -190,8 +190,8 @@ _ids = itertools.count()
 
 
 def lab_javascript() -> str:
-    """lib/templab.js, the browser's half of the lab (package data)."""
-    return resources.files("lib").joinpath("templab.js").read_text(encoding="utf-8")
+    """lib/text/templab/templab.js, the browser's half of the lab (package data)."""
+    return resources.files("lib.text.templab").joinpath("templab.js").read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -231,7 +231,7 @@ def static_lab(model: CharLSTM, title: str | None = None, meta: dict | None = No
     """The browser lab for ``model``: settings as :func:`lab_settings` (prompt, temperature or
     beta, convention, length, seed, top_k); ``meta`` (JSON values) travels with the weights."""
     if not isinstance(model, CharLSTM):
-        raise TypeError(f"expected a lib.char_model.CharLSTM, got {type(model).__name__}")
+        raise TypeError(f"expected a lib.text.model.CharLSTM, got {type(model).__name__}")
     s = lab_settings(model.vocab, **settings)
     payload = encode_payload(model, s, title or "", meta)
     if not title:
@@ -243,7 +243,7 @@ def static_lab(model: CharLSTM, title: str | None = None, meta: dict | None = No
     data = json.dumps(payload, ensure_ascii=True, separators=(",", ":")).replace("<", "\\u003c")
     code = lab_javascript()
     if "</script" in code.lower():
-        raise ValueError("lib/templab.js must not contain '</script'")
+        raise ValueError("lib/text/templab/templab.js must not contain '</script'")
     uid = f"templab-{payload['sha256'][:12]}-{next(_ids)}"
     element = (
         f'<div class="templab" id="{uid}">'
@@ -354,7 +354,7 @@ def setting_name(s: LabSettings) -> str:
 
 # --------------------------------------------------------------------------- the live lab
 class LiveLab:
-    """The lab in a Jupyter kernel: ipywidgets controls driving lib.sampling.Sampler.
+    """The lab in a Jupyter kernel: ipywidgets controls driving lib.text.sampling.Sampler.
 
     ``controls`` and ``displays`` hold the widgets by name; every change of a control
     recomputes the displays (:meth:`update`), and ``last_seconds`` says how long that took.
@@ -366,7 +366,7 @@ class LiveLab:
 
     def __init__(self, model: CharLSTM, **settings):
         if not isinstance(model, CharLSTM):
-            raise TypeError(f"expected a lib.char_model.CharLSTM, got {type(model).__name__}")
+            raise TypeError(f"expected a lib.text.model.CharLSTM, got {type(model).__name__}")
         self.sampler, self.vocab = Sampler(model), model.vocab
         self.settings = lab_settings(model.vocab, **settings)
         self.result, self.error, self.last_seconds = None, None, float("nan")

@@ -25,7 +25,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from lib.sparse import SparseMatrix
+from lib.graphs.sparse import SparseMatrix
 
 UPDATES = ("gru", "tanh")
 
@@ -45,7 +45,7 @@ class VanillaCell(nn.Module):
 class GatedGraphLayer(nn.Module):
     """T steps of message passing with one shared message map W and one recurrent cell.
 
-    Shapes: A (N, N) adjacency (a :class:`lib.sparse.SparseMatrix`, unnormalised, no
+    Shapes: A (N, N) adjacency (a :class:`lib.graphs.sparse.SparseMatrix`, unnormalised, no
     self-loops: the cell already sees h_i), H (N, num_hiddens) -> (N, num_hiddens).
     """
 

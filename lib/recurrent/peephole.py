@@ -28,7 +28,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from lib.recurrent import RecurrentClassifier, uniform_
+from lib.recurrent.base import RecurrentClassifier, uniform_
 
 PEEPHOLE_GATES = ("f", "i", "o")
 
@@ -36,7 +36,7 @@ PEEPHOLE_GATES = ("f", "i", "o")
 class PeepholeLSTM(RecurrentClassifier):
     """Shapes: W_fx, W_ix, W_ox, W_cx (n, d); W_fc, W_ic, W_oc (n, n); biases (n,).
 
-    Args are those of :class:`lib.rnn.VanillaRNN`, plus ``forget_bias`` (initial b_f; ``None``
+    Args are those of :class:`lib.recurrent.rnn.VanillaRNN`, plus ``forget_bias`` (initial b_f; ``None``
     keeps the uniform U(-1/sqrt(n), 1/sqrt(n)) every other parameter gets).
     """
 

@@ -15,7 +15,7 @@ import math
 import torch
 from torch import nn
 
-from lib.inputs import SequenceInput
+from lib.recurrent.encodings import SequenceInput
 
 
 def uniform_(tensor: torch.Tensor, num_hiddens: int) -> torch.Tensor:

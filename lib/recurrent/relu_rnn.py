@@ -22,13 +22,13 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from lib.recurrent import RecurrentClassifier, uniform_
+from lib.recurrent.base import RecurrentClassifier, uniform_
 
 
 class ReLURNN(RecurrentClassifier):
     """Shapes: W_dec, W_inc (n + d, n); b_dec, b_inc (n,); W_ph (c, n); b_p (c,).
 
-    Args are those of :class:`lib.rnn.VanillaRNN`. Every parameter starts U(-1/sqrt(n),
+    Args are those of :class:`lib.recurrent.rnn.VanillaRNN`. Every parameter starts U(-1/sqrt(n),
     1/sqrt(n)), torch's recurrent default (the report does not say how it initialised).
     """
 

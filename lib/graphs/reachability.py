@@ -21,8 +21,8 @@ import scipy.sparse.csgraph as csgraph
 import torch
 from torch import nn
 
-from lib.graphs import disjoint_union, normalized_adjacency, sparse_adjacency
-from lib.sparse import SparseMatrix
+from lib.graphs.edges import disjoint_union, normalized_adjacency, sparse_adjacency
+from lib.graphs.sparse import SparseMatrix
 
 
 @dataclass

@@ -65,7 +65,7 @@ class _CSRProduct(torch.autograd.Function):
 class SparseMatrix:
     """A matrix with a fixed sparsity pattern. ``M @ H`` for a dense H (K, F) gives a dense
     (N, F) and back-propagates to H, and to the values when they require a gradient (the
-    attention weights of :mod:`lib.gat`). Build it with :meth:`from_coo` or :meth:`from_scipy`.
+    attention weights of :mod:`lib.graphs.gat`). Build it with :meth:`from_coo` or :meth:`from_scipy`.
 
     Attributes: ``indices`` (2, nnz) row-major sorted, ``values`` (nnz,), ``shape`` (N, K).
     """
@@ -113,7 +113,7 @@ class SparseMatrix:
     def block_diagonal(self, copies: int) -> "SparseMatrix":
         """diag(M, M, ..., M) with ``copies`` blocks, shape (copies N, copies K), values repeated;
         its structure is built once and cached. Row block k of ``block_diagonal(K) @ Z`` is
-        M @ Z_k: one product for K matrices with the same pattern (the heads of lib.gat)."""
+        M @ Z_k: one product for K matrices with the same pattern (the heads of lib.graphs.gat)."""
         if copies not in self._blocks:
             n, k = self.shape
             shift = torch.arange(copies, device=self.device).repeat_interleave(self.nnz)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import torch
 
-from lib.rnn import VanillaRNN
+from lib.recurrent.rnn import VanillaRNN
 
 
 def rnn_forward(model: VanillaRNN, X: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:

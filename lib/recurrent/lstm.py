@@ -35,7 +35,7 @@ states H (B, T, n) and the final (h_T, c_T); :class:`StackedLSTM` stacks layers 
 layer k-1's H) and returns (h_T, c_T) of shape (num_layers, B, n) like ``torch.nn.LSTM``. With the
 default ``num_biases=2`` they hold exactly torch's parameters, so weights copy both ways::
 
-    from lib.lstm import StackedLSTM
+    from lib.recurrent.lstm import StackedLSTM
     ours = StackedLSTM(input_size=65, hidden_size=256, num_layers=2)
     theirs = torch.nn.LSTM(65, 256, num_layers=2, batch_first=True)
     ours.load_from_torch_(theirs)                 # or: theirs = ours.to_torch()
@@ -53,7 +53,7 @@ import warnings
 import torch
 from torch import nn
 
-from lib.recurrent import RecurrentClassifier, uniform_
+from lib.recurrent.base import RecurrentClassifier, uniform_
 
 GATES = ("i", "f", "g", "o")   # the order of the row blocks in torch's fused weights
 GATE_VIEWS = tuple(f"{kind}_{g}{end}" for g in GATES
@@ -357,7 +357,7 @@ def unroll(model: LSTM, seq: torch.Tensor) -> dict[str, list[torch.Tensor]]:
 def state_grad_norms(model: LSTM, seq: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
     """||dL/dh_t|| and ||dL/dc_t|| for t = 1..T (per sequence, batch mean), each of shape (T,).
 
-    The LSTM counterpart of :func:`lib.gradflow.hidden_state_grad_norms`, with the cell state.
+    The LSTM counterpart of :func:`lib.recurrent.gradient_flow.hidden_state_grad_norms`, with the cell state.
     """
     states = unroll(model, seq)
     loss = nn.functional.cross_entropy(states["logits"], y)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from lib.recurrent import RecurrentClassifier, uniform_
+from lib.recurrent.base import RecurrentClassifier, uniform_
 
 
 class VanillaRNN(RecurrentClassifier):
@@ -25,7 +25,7 @@ class VanillaRNN(RecurrentClassifier):
         num_hiddens: n, the size of h_t.
         num_classes: c, the number of classes of the target.
         encoding: how inputs become x_t, one of ``onehot``, ``embedding``, ``scalar``,
-            ``features`` (see :mod:`lib.inputs`).
+            ``features`` (see :mod:`lib.recurrent.encodings`).
         num_symbols: alphabet size for symbol inputs (10 for digits).
         input_dim: d for ``features`` and ``embedding`` inputs.
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import torch
 
-from lib.sparse import SparseMatrix
+from lib.graphs.sparse import SparseMatrix
 
 
 def dirichlet_energy(A_hat: SparseMatrix, H: torch.Tensor) -> float:

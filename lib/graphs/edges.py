@@ -11,7 +11,7 @@ graph lists each edge in both directions. With self-loops added,
     A_bar = D~^{-1} A~                     mean (row) normalisation: weight 1/d~_i
 
 Large graphs never become dense N x N matrices here: weights live on the E edges and
-:func:`sparse_adjacency` builds a :class:`lib.sparse.SparseMatrix`. :func:`dense_adjacency` and
+:func:`sparse_adjacency` builds a :class:`lib.graphs.sparse.SparseMatrix`. :func:`dense_adjacency` and
 :func:`receptive_field` are for small graphs (printing A~ for six nodes, checking hop counts).
 """
 
@@ -20,7 +20,7 @@ from __future__ import annotations
 import networkx as nx
 import torch
 
-from lib.sparse import SparseMatrix
+from lib.graphs.sparse import SparseMatrix
 
 COURSE_NODES = ("A", "B", "C", "D", "E", "F")
 COURSE_EDGES = (("A", "B"), ("A", "E"), ("A", "F"), ("B", "D"), ("C", "D"), ("D", "F"))

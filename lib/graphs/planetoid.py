@@ -39,7 +39,7 @@ import scipy.sparse as sp
 import torch
 
 from lib.download import RemoteFile, fetch
-from lib.sparse import SparseMatrix
+from lib.graphs.sparse import SparseMatrix
 
 try:  # numpy >= 2 moved the module; importing numpy.core there is deprecated
     from numpy._core.multiarray import _reconstruct
@@ -131,7 +131,7 @@ def restricted_loads(data: bytes):
 
 @dataclass
 class Planetoid:
-    """One citation graph. Shapes: X (N, F) a :class:`lib.sparse.SparseMatrix` (float32),
+    """One citation graph. Shapes: X (N, F) a :class:`lib.graphs.sparse.SparseMatrix` (float32),
     y (N,) long in [0, C) or -1,
     edge_index (2, E) long (both directions, no self-loops), train/val/test_idx (n_split,) long.
     """

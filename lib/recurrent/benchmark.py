@@ -15,10 +15,10 @@ import time
 import torch
 from torch import nn
 
-from lib.lstm import LSTM
-from lib.peephole import PeepholeLSTM
-from lib.relu_rnn import ReLURNN
-from lib.rnn import VanillaRNN
+from lib.recurrent.lstm import LSTM
+from lib.recurrent.peephole import PeepholeLSTM
+from lib.recurrent.relu_rnn import ReLURNN
+from lib.recurrent.rnn import VanillaRNN
 
 HIDDEN, BATCH, DIGITS = 128, 128, 10
 

@@ -13,7 +13,7 @@ Dropout (p = 0.6) acts on each layer's input and on the normalised alpha_ij, as 
 the authors' code also drops the z_j that are summed (``value_dropout``), and so does :class:`GAT`
 by default (chapter 5 measures the difference on CiteSeer).
 
-Everything is computed on the E edges (i, j) of the graph (see :mod:`lib.graphs` for the
+Everything is computed on the E edges (i, j) of the graph (see :mod:`lib.graphs.edges` for the
 convention), never on an N x N matrix: scores and weights are (E, K) tensors and the softmax
 normalises over the edges that share a target i. The sum over j is then, for each head, a sparse
 matrix with the pattern of A + I and the alpha_ij as its values times Z: the GCN's product
@@ -26,7 +26,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from lib.sparse import SparseMatrix, dropout, matmul
+from lib.graphs.sparse import SparseMatrix, dropout, matmul
 
 
 def edge_softmax(scores: torch.Tensor, target: torch.Tensor, num_nodes: int) -> torch.Tensor:
@@ -45,9 +45,9 @@ def edge_softmax(scores: torch.Tensor, target: torch.Tensor, num_nodes: int) -> 
 
 
 class GATLayer(nn.Module):
-    """K attention heads. Shapes: H (N, F_in) dense or a :class:`lib.sparse.SparseMatrix`,
+    """K attention heads. Shapes: H (N, F_in) dense or a :class:`lib.graphs.sparse.SparseMatrix`,
     A (N, N) a SparseMatrix whose pattern is the graph with self-loops (its values are not used;
-    build it with ``sparse_adjacency(add_self_loops(edge_index, N), N)`` from :mod:`lib.graphs`)
+    build it with ``sparse_adjacency(add_self_loops(edge_index, N), N)`` from :mod:`lib.graphs.edges`)
     -> (N, K * F_out) if ``concat`` else (N, F_out).
 
     Parameters: W (F_in, K * F_out) (the K matrices W^k side by side), a_src and a_dst (K, F_out),

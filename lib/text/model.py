@@ -1,6 +1,6 @@
 """The character-level language model of chapter 4: embedding, stacked LSTM, linear read-out.
 
-For characters s_1 .. s_T (ids into the model's :class:`~lib.text.Vocabulary`):
+For characters s_1 .. s_T (ids into the model's :class:`~lib.text.corpus.Vocabulary`):
 
     x_t = E[s_t]                                                      E (V, d)
     (h_t^(l), c_t^(l)) = LSTM^(l)(h_t^(l-1), (h_{t-1}^(l), c_{t-1}^(l))),   h_t^(0) = x_t
@@ -11,7 +11,7 @@ character: P(s_{t+1} = v | s_1..s_t) = softmax(p_t)_v. The LSTM's weights are la
 ``torch.nn.LSTM``'s: ``weight_ih_l{l}`` (4n, d_l), ``weight_hh_l{l}`` (4n, n), ``bias_ih_l{l}``,
 ``bias_hh_l{l}`` (4n,), gate rows in the order input, forget, candidate, output (chapter 2's
 W_ix, W_fx, W_gx, W_ox stacked). ``ModelConfig(lstm="lib")`` puts chapter 2's
-:class:`lib.lstm.StackedLSTM` inside instead: the same parameters, the same function.
+:class:`lib.recurrent.lstm.StackedLSTM` inside instead: the same parameters, the same function.
 
 A checkpoint is a plain dict saved with ``torch.save``: the weights, the vocabulary, the model's
 config and whatever the trainer adds (step, history). It loads with ``weights_only=True``, and
@@ -28,9 +28,10 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from lib.inputs import SequenceInput
-from lib.recurrent import uniform_
-from lib.text import Vocabulary
+from lib.recurrent.base import uniform_
+from lib.recurrent.encodings import SequenceInput
+from lib.recurrent.lstm import StackedLSTM
+from lib.text.corpus import Vocabulary
 
 CHECKPOINT_FORMAT = 1
 LSTM_KINDS = ("torch", "lib")
@@ -44,7 +45,7 @@ class ModelConfig:
     num_layers: int = 2
     embedding_dim: int = 64
     dropout: float = 0.0   # between LSTM layers and before the read-out, while training
-    lstm: str = "torch"    # "torch": torch.nn.LSTM; "lib": chapter 2's lib.lstm.StackedLSTM
+    lstm: str = "torch"    # "torch": torch.nn.LSTM; "lib": chapter 2's lib.recurrent.lstm.StackedLSTM
 
     def __post_init__(self):
         if self.lstm not in LSTM_KINDS:
@@ -119,7 +120,6 @@ def make_lstm(config: ModelConfig) -> nn.Module:
     args = (config.embedding_dim, config.num_hiddens, config.num_layers)
     if config.lstm == "torch":
         return nn.LSTM(*args, batch_first=True, dropout=dropout)
-    from lib.lstm import StackedLSTM
     return StackedLSTM(*args, dropout=dropout, forget_bias=None)
 
 
@@ -134,7 +134,7 @@ def _vocab_difference(theirs: Vocabulary, ours: Vocabulary) -> str:
     return (f"the checkpoint was trained on a vocabulary of {len(theirs)} characters, this model "
             f"reads {len(ours)}: only in the checkpoint {''.join(only_theirs)!r}, only in the "
             f"model {''.join(only_ours)!r}. Character ids would mean other characters; build "
-            f"the model from the checkpoint instead (lib.char_model.load_model).")
+            f"the model from the checkpoint instead (lib.text.model.load_model).")
 
 
 def save_checkpoint(checkpoint: dict, path: str | Path) -> Path:

@@ -111,7 +111,7 @@ def train_nodes(model: nn.Module, inputs: tuple, data, epochs: int, lr: float,
                 on_epoch: Callable[[int, nn.Module], None] | None = None) -> NodeHistory:
     """Train ``model(*inputs)`` -> logits (N, C) on ``data.train_idx``; stop on ``data.val_idx``.
 
-    ``data`` has y, train_idx, val_idx and test_idx (e.g. a :class:`lib.planetoid.Planetoid`).
+    ``data`` has y, train_idx, val_idx and test_idx (e.g. a :class:`lib.graphs.planetoid.Planetoid`).
     ``decayed`` are the parameters under the L2 penalty (default: all of them).
     ``on_epoch(epoch, model)``, if given, is called after every epoch (epoch 0: before training),
     e.g. to record embeddings.

@@ -1,8 +1,8 @@
-/* The temperature lab in the browser: the chapter "The temperature lab" (lib/templab.py).
+/* The temperature lab in the browser: the chapter "The temperature lab" (lib/text/templab/lab.py).
  *
- * No library, no network. lib/templab.py puts the model's weights, float32 in base64, into a
+ * No library, no network. lib/text/templab/lab.py puts the model's weights, float32 in base64, into a
  * JSON script next to the lab and inlines this file; it runs the computation of
- * lib.sampling.Sampler, with the arrays of lib.sampling.export_weights (row vectors, x @ W):
+ * lib.text.sampling.Sampler, with the arrays of lib.text.sampling.export_weights (row vectors, x @ W):
  *
  *   gates^(1)_t = table[s_t] + h^(1)_{t-1} W_hh_0                table (V, 4n), W_hh_0 (n, 4n)
  *   gates^(l)_t = [h^(l-1)_t, h^(l)_{t-1}] W_l + b_l              W_l (2n, 4n), b_l (4n,)
@@ -16,7 +16,7 @@
  * product accumulates in float64 before it is stored. Draws use NumPy's default generator
  * (SeedSequence, PCG64, random() doubles), so a seed means the same text here as in Python:
  * draw t uses the t-th uniform u_t and picks the first character whose cumulative weight
- * exceeds u_t times the total (inverse CDF), in float32 as lib.sampling does.
+ * exceeds u_t times the total (inverse CDF), in float32 as lib.text.sampling does.
  *
  * In Node (tests/test_templab.py) the file exports the computation; in a page it also
  * defines TempLab.mount(root), which builds the controls and the displays.
@@ -35,7 +35,7 @@
     return Float64Array.from(values);      // exactly the float32 numbers
   }
 
-  /** The payload of lib.templab.encode_payload -> the arrays and sizes of the model. */
+  /** The payload of lib.text.templab.lab.encode_payload -> the arrays and sizes of the model. */
   function decodeModel(payload) {
     if (payload.format !== 1) throw new Error("unknown weight format " + payload.format);
     const a = payload.arrays, L = payload.num_layers, V = payload.vocab.length;
@@ -136,7 +136,7 @@
   }
 
   // ---------------------------------------------------------------- distributions
-  /** T from a temperature or beta = 1/T, as lib.sampling.check_temperature (0 <= T <= inf). */
+  /** T from a temperature or beta = 1/T, as lib.text.sampling.check_temperature (0 <= T <= inf). */
   function checkTemperature(value, convention) {
     if (typeof value !== "number" || Number.isNaN(value) || value < 0) {
       const name = convention === "beta" ? "β" : "T";
@@ -244,7 +244,7 @@
   }
 
   // --------------------------------------------------------------------- sampling
-  /** The character id at uniform u: lib.sampling._draw, float32 like NumPy's arrays. */
+  /** The character id at uniform u: lib.text.sampling._draw, float32 like NumPy's arrays. */
   function draw(logits, T, topK, u) {
     const z = keepTopK(logits, topK);
     if (T === 0) return argmax(z);
@@ -261,7 +261,7 @@
     return z.length - 1;
   }
 
-  /** ``length`` character ids after the prompt, as lib.sampling.Sampler.sample. */
+  /** ``length`` character ids after the prompt, as lib.text.sampling.Sampler.sample. */
   function sample(model, start, length, T, topK, seed) {
     const rng = new NumpyRandom(seed), state = copyState(start.state), out = [];
     let logits = start.logits;
@@ -560,7 +560,7 @@
     lab.root.dataset.updates = String(lab.updates);
   }
 
-  /** Build the lab inside ``root`` (a div holding the JSON script of lib.templab). */
+  /** Build the lab inside ``root`` (a div holding the JSON script of lib.text.templab.lab). */
   function mount(root) {
     if (!root || root.dataset.mounted) return root && root.templab;
     root.dataset.mounted = "1";

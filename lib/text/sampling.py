@@ -26,8 +26,8 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from lib.char_model import CharLSTM
-from lib.text import Vocabulary
+from lib.text.model import CharLSTM
+from lib.text.corpus import Vocabulary
 
 # ----------------------------------------------------------------------------- distributions
 
@@ -133,7 +133,7 @@ class Beam(NamedTuple):
 
 
 class Sampler:
-    """Generates text from a trained :class:`~lib.char_model.CharLSTM`, one character per step.
+    """Generates text from a trained :class:`~lib.text.model.CharLSTM`, one character per step.
 
     The first layer's input term is precomputed for every character: an embedding followed by a
     linear map is a lookup table, ``table[v] = W_ih^(1) E[v] + b_ih^(1) + b_hh^(1)`` (V, 4n).

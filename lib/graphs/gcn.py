@@ -1,6 +1,6 @@
 """Graph convolutional networks from scratch (chapter 5), after Kipf & Welling (2017).
 
-One layer, with A_hat = D~^{-1/2} (A + I) D~^{-1/2} (see :mod:`lib.graphs`):
+One layer, with A_hat = D~^{-1/2} (A + I) D~^{-1/2} (see :mod:`lib.graphs.edges`):
 
     H' = sigma(A_hat H W + b),   row i:  h'_i = sigma( sum_{j in N(i) ∪ {i}} h_j W / sqrt(d~_i d~_j) + b )
 
@@ -17,7 +17,7 @@ from typing import Callable, Sequence
 import torch
 from torch import nn
 
-from lib.sparse import dropout, matmul
+from lib.graphs.sparse import dropout, matmul
 
 
 class GCNLayer(nn.Module):
@@ -56,7 +56,7 @@ class GCN(nn.Module):
     """Stacked graph convolutions: (dropout -> GCNLayer -> activation) per hidden layer, then
     dropout -> GCNLayer giving the logits. Kipf & Welling's model is
     ``GCN(F, 16, C, num_layers=2, dropout=0.5)``; the input dropout acts on the stored values
-    of a sparse X (:func:`lib.sparse.dropout`).
+    of a sparse X (:func:`lib.graphs.sparse.dropout`).
 
     Args:
         num_hiddens: width of every hidden layer (with ``num_layers``), or a list of widths.

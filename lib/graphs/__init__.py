@@ -1,0 +1,73 @@
+"""The graph wing: graph convolutional, attention and gated graph networks.
+
+Sparse products (:mod:`~lib.graphs.sparse`), edge lists, the course's graphs and their
+normalisations (:mod:`~lib.graphs.edges`), the models :class:`GCN`, :class:`GAT` and
+:class:`GGNN`, the Planetoid citation data, node classification, the reachability task,
+over-smoothing, drawing, and the papers' training setups (:mod:`~lib.graphs.reproduction`).
+
+Imports only the shared modules of :mod:`lib`.
+"""
+
+from lib.graphs.drawing import draw_graph, layout
+from lib.graphs.edges import (
+    COURSE_EDGES,
+    COURSE_NODES,
+    NORMALIZATIONS,
+    add_self_loops,
+    check_edge_index,
+    coalesce,
+    course_graph,
+    degree,
+    dense_adjacency,
+    disjoint_union,
+    from_networkx,
+    karate_club,
+    normalized_adjacency,
+    normalized_edges,
+    receptive_field,
+    sparse_adjacency,
+)
+from lib.graphs.gat import GAT, GATLayer, edge_softmax
+from lib.graphs.gcn import GCN, GCNLayer, check_inputs, influence
+from lib.graphs.ggnn import GGNN, UPDATES, GatedGraphLayer, VanillaCell
+from lib.graphs.node_classification import (
+    NodeHistory,
+    PatienceStopping,
+    WindowStopping,
+    evaluate,
+    l2_penalty,
+    train_nodes,
+)
+from lib.graphs.oversmoothing import dirichlet_energy, propagate_powers
+from lib.graphs.planetoid import (
+    DATASETS,
+    Planetoid,
+    RestrictedUnpickler,
+    load_planetoid,
+    restricted_loads,
+    row_normalize,
+)
+from lib.graphs.reachability import (
+    GraphBatch,
+    OnGraphBatch,
+    ReachabilityTask,
+    accuracy_by_hops,
+    hops_from,
+    make_batch,
+    random_forest,
+)
+from lib.graphs.sparse import SparseMatrix, dropout, matmul, row_pointers
+
+__all__ = [
+    "draw_graph", "layout", "COURSE_EDGES", "COURSE_NODES", "NORMALIZATIONS",
+    "add_self_loops", "check_edge_index", "coalesce", "course_graph", "degree",
+    "dense_adjacency", "disjoint_union", "from_networkx", "karate_club",
+    "normalized_adjacency", "normalized_edges", "receptive_field", "sparse_adjacency", "GAT",
+    "GATLayer", "edge_softmax", "GCN", "GCNLayer", "check_inputs", "influence", "GGNN",
+    "UPDATES", "GatedGraphLayer", "VanillaCell", "NodeHistory", "PatienceStopping",
+    "WindowStopping", "evaluate", "l2_penalty", "train_nodes", "dirichlet_energy",
+    "propagate_powers", "DATASETS", "Planetoid", "RestrictedUnpickler", "load_planetoid",
+    "restricted_loads", "row_normalize", "GraphBatch", "OnGraphBatch", "ReachabilityTask",
+    "accuracy_by_hops", "hops_from", "make_batch", "random_forest", "SparseMatrix", "dropout",
+    "matmul", "row_pointers",
+]

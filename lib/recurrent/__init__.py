@@ -1,0 +1,65 @@
+"""The recurrent wing: chapters on backpropagation through time, memory and optimisers.
+
+Sequences become vectors (:mod:`~lib.recurrent.encodings`), a base classifier runs the loop over
+time and reads out from h_T (:mod:`~lib.recurrent.base`), and each network defines one step:
+:class:`VanillaRNN`, :class:`LSTM` (with :class:`LSTMLayer` and :class:`StackedLSTM`, the
+building blocks of the character model), :class:`PeepholeLSTM` and :class:`ReLURNN`. Around
+them: the BPTT gradients written out (:mod:`~lib.recurrent.bptt`), gradient flow
+(:mod:`~lib.recurrent.gradient_flow`), the palindrome tasks, multi-seed sweeps and the LSTM
+benchmark helpers.
+
+Imports only the shared modules of :mod:`lib`.
+"""
+
+from lib.recurrent.base import RecurrentClassifier, uniform_
+from lib.recurrent.benchmark import REFERENCE, VARIANTS, TorchClassifier, bench_length, make_step
+from lib.recurrent.bptt import (
+    W_hh_gradient_terms,
+    backward_through_time,
+    bptt_gradients,
+    dW_hh_by_jacobian_products,
+    output_gradient,
+    rnn_forward,
+)
+from lib.recurrent.encodings import ENCODINGS, SequenceInput
+from lib.recurrent.gradient_flow import (
+    hidden_state_grad_norms,
+    largest_singular_value,
+    set_spectral_radius_,
+)
+from lib.recurrent.lstm import (
+    GATE_VIEWS,
+    GATES,
+    LSTM,
+    LSTMLayer,
+    StackedLSTM,
+    lstm_num_params,
+    state_grad_norms,
+    unroll,
+)
+from lib.recurrent.palindromes import (
+    BITS_PER_DIGIT,
+    NUM_DIGITS,
+    BinaryPalindromeTask,
+    PalindromeTask,
+    binary_palindromes,
+    palindromes,
+    split_binary_palindromes,
+    split_palindromes,
+)
+from lib.recurrent.peephole import PEEPHOLE_GATES, PeepholeLSTM
+from lib.recurrent.relu_rnn import ReLURNN
+from lib.recurrent.rnn import VanillaRNN
+from lib.recurrent.sweeps import accuracy_vs_length, at_chance, curves, train_seeds
+
+__all__ = [
+    "RecurrentClassifier", "uniform_", "REFERENCE", "VARIANTS", "TorchClassifier",
+    "bench_length", "make_step", "W_hh_gradient_terms", "backward_through_time",
+    "bptt_gradients", "dW_hh_by_jacobian_products", "output_gradient", "rnn_forward",
+    "ENCODINGS", "SequenceInput", "hidden_state_grad_norms", "largest_singular_value",
+    "set_spectral_radius_", "GATE_VIEWS", "GATES", "LSTM", "LSTMLayer", "StackedLSTM",
+    "lstm_num_params", "state_grad_norms", "unroll", "BITS_PER_DIGIT", "NUM_DIGITS",
+    "BinaryPalindromeTask", "PalindromeTask", "binary_palindromes", "palindromes",
+    "split_binary_palindromes", "split_palindromes", "PEEPHOLE_GATES", "PeepholeLSTM",
+    "ReLURNN", "VanillaRNN", "accuracy_vs_length", "at_chance", "curves", "train_seeds",
+]

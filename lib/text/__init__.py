@@ -1,0 +1,65 @@
+"""The text wing: the character-level LSTM of the text-generation chapters.
+
+A corpus and its vocabulary (:mod:`~lib.text.corpus`), the character model
+(:mod:`~lib.text.model`), its training loop as in the course (:mod:`~lib.text.training`), the
+checkpoint cache that trains a run once (:mod:`~lib.text.cache`) and the sampler: greedy,
+temperature, top-k and beam search (:mod:`~lib.text.sampling`). The temperature lab lives in
+:mod:`lib.text.templab` (imported on its own: it brings the widgets).
+
+Imports the shared modules of :mod:`lib` and the LSTM of :mod:`lib.recurrent`.
+"""
+
+from lib.text.cache import TrainedRun, chapter_configs, chapter_run, run_key, train_or_load
+from lib.text.corpus import (
+    CORPORA,
+    Corpus,
+    UnknownCharacterError,
+    Vocabulary,
+    decode_text,
+    load_corpus,
+    parallel_streams,
+    random_windows,
+    read_text,
+    strip_gutenberg,
+    tiled_windows,
+)
+from lib.text.model import (
+    CharLSTM,
+    ModelConfig,
+    VocabularyMismatchError,
+    load_model,
+    read_checkpoint,
+    save_checkpoint,
+)
+from lib.text.sampling import (
+    Beam,
+    Sampler,
+    check_temperature,
+    entropy_bits,
+    export_weights,
+    find_loop,
+    log_softmax,
+    one_line,
+    softmax_with_temperature,
+)
+from lib.text.training import (
+    CharHistory,
+    TrainConfig,
+    bits,
+    checkpoint_steps,
+    evaluate_stream,
+    evaluate_windows,
+    train,
+    train_step,
+)
+
+__all__ = [
+    "TrainedRun", "chapter_configs", "chapter_run", "run_key", "train_or_load", "CORPORA",
+    "Corpus", "UnknownCharacterError", "Vocabulary", "decode_text", "load_corpus",
+    "parallel_streams", "random_windows", "read_text", "strip_gutenberg", "tiled_windows",
+    "CharLSTM", "ModelConfig", "VocabularyMismatchError", "load_model", "read_checkpoint",
+    "save_checkpoint", "Beam", "Sampler", "check_temperature", "entropy_bits",
+    "export_weights", "find_loop", "log_softmax", "one_line", "softmax_with_temperature",
+    "CharHistory", "TrainConfig", "bits", "checkpoint_steps", "evaluate_stream",
+    "evaluate_windows", "train", "train_step",
+]
