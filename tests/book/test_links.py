@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from tests.browser_support import built_site
+from tests.book.browser_support import built_site
 
 pytestmark = pytest.mark.site
 SITE = built_site()

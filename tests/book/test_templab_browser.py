@@ -17,7 +17,7 @@ import pytest
 from lib.text import templab
 from lib.download import cache_dir
 from lib.text.sampling import Sampler, export_weights
-from tests.browser_support import ROOT, PageWatch, browser, built_site, chromium_path, serve
+from tests.book.browser_support import ROOT, PageWatch, browser, built_site, chromium_path, serve
 
 pytestmark = pytest.mark.browser
 SITE = built_site()

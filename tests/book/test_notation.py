@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import torch
 
-PAGE = Path(__file__).resolve().parents[1] / "book" / "notation.md"
+PAGE = Path(__file__).resolve().parents[2] / "book" / "notation.md"
 TEXT = PAGE.read_text(encoding="utf-8")
 REFERENCES = sorted(set(re.findall(r"`(lib\.[^`]*)`", TEXT)))
 FORMS = re.compile(r"(?P<path>lib(?:\.[A-Za-z_]\w*)+)(?:\((?P<arg>[A-Za-z_]\w*)\))?")
