@@ -1,6 +1,6 @@
 """Keep the book's notebooks in shape: one Colab set-up cell, no outputs.
 
-    python scripts/notebooks.py sync                 # every notebooks/*.ipynb
+    python scripts/notebooks.py sync [NOTEBOOK ...]  # default: every notebooks/*.ipynb
     python scripts/notebooks.py from-py SRC.py DST.ipynb
 
 ``sync`` makes the first cell of every notebook the hidden Colab cell generated from the
@@ -88,7 +88,8 @@ def write(nb, path: Path) -> None:
 
 def main(argv: list[str]) -> None:
     if argv[:1] == ["sync"]:
-        for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        paths = [Path(a) for a in argv[1:]] or sorted((ROOT / "notebooks").glob("*.ipynb"))
+        for path in paths:
             write(sync(nbformat.read(path, as_version=4)), path)
     elif argv[:1] == ["from-py"] and len(argv) == 3:
         write(sync(from_py(Path(argv[1]).read_text())), Path(argv[2]))
