@@ -1,9 +1,9 @@
 # The two commands of the README:
 #   make book    build the whole book into _build/html (BOOK_SIZE=book unless you say otherwise)
-#   make test    every test: lib's unit tests, nbval on every notebook, the book build, a browser check
+#   make test    every test: lint, lib's unit tests, nbval on every notebook, the book build, a browser check
 # Both set everything up on first use: the virtual environment (.venv, from requirements.txt),
 # the offline front-end files (assets/, from package-lock.json) and, for the browser check,
-# Debian's chromium when it is missing and can be installed.
+# Debian's chromium when it is missing and can be installed. `make help` lists every target.
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -15,32 +15,54 @@ JOBS ?= 2
 export BOOK_DATA_DIR ?= $(if $(wildcard ../shared/data),$(abspath ../shared/data),)
 export TQDM_DISABLE = 1
 
-.PHONY: book test unit notebooks build-test browser bench env assets clean
+.PHONY: help book test lint unit notebooks nb build-test browser sync format bench env assets clean
 
-book: env assets
+help:   ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  make \1\t/' | expand -t 24
+
+book: env assets   ## build the whole book into _build/html (BOOK_SIZE=smoke|book|full, default book)
 	$(PY) scripts/build_book.py --size $(BOOK_SIZE) --out .
 
-test: env assets
+test: env assets   ## every test: lint, unit tests, every notebook, the smoke book build, the browser
 	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory unit notebooks build-test browser && \
+	$(MAKE) --no-print-directory lint unit notebooks build-test browser && \
 	echo "make test: all passed in $$(( $$(date +%s) - start )) s"
 
-unit:
+lint: env   ## ruff: lint and format check of lib, scripts, tests and notebooks (rules in pyproject.toml)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+unit: env   ## lib's unit tests and the book's static checks (no notebook executed)
 	$(PY) -m pytest tests -m "not browser and not site" -q
 
 # nbval executes every notebook (asserts in cells do the checking), two at a time, one core each
-notebooks:
+notebooks: env   ## execute every notebook at smoke size, as the tests do
 	BOOK_SIZE=smoke OMP_NUM_THREADS=1 $(PY) -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider \
 		-n $(JOBS) --dist loadfile -q notebooks
 
-build-test:
+nb: env   ## execute one notebook as the tests do: make nb NB=bptt (BOOK_SIZE=smoke unless given)
+	@test -n "$(NB)" || { echo "usage: make nb NB=<name of a notebook in notebooks/>"; exit 2; }
+	BOOK_SIZE=$(if $(filter command line environment,$(origin BOOK_SIZE)),$(BOOK_SIZE),smoke) \
+		$(PY) -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider -q notebooks/$(NB:.ipynb=).ipynb
+
+build-test: env assets   ## build the book at smoke size into _build/test (what the browser check reads)
 	$(PY) scripts/build_book.py --size smoke --out _build/test
 
-browser:
+browser: env   ## headless Chromium against the smoke build (run make build-test first)
 	bash scripts/ensure_chromium.sh
 	BOOK_HTML=_build/test/_build/html $(PY) -m pytest tests -m "browser or site" -q
 
-env: $(VENV)/.installed
+sync: env   ## after editing notebooks: Colab cell first, outputs stripped
+	$(PY) scripts/notebooks.py sync
+
+format: env   ## apply ruff's fixes and formatting (what make lint checks)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: env   ## every speed target of the book, each measured side by side with its reference
+	for script in scripts/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+env: $(VENV)/.installed   ## the virtual environment (.venv) from requirements.txt, lib editable
 $(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
@@ -48,14 +70,10 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
-assets: assets/vendor/.installed
+assets: assets/vendor/.installed   ## the offline front-end files (MathJax 3, the widget manager)
 assets/vendor/.installed: assets/package-lock.json scripts/vendor_assets.sh
 	bash scripts/vendor_assets.sh
 	touch $@
 
-clean:
+clean:   ## remove _build (the execution cache with it)
 	rm -rf _build
-
-# every speed target of the book, each measured side by side with its reference (prints ratios)
-bench: env
-	for script in scripts/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done

@@ -26,21 +26,21 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 import warnings
-from pathlib import Path
 
 import torch
 from torch import nn
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from lib.graphs.gcn import GCN  # noqa: E402
-from lib.graphs.edges import normalized_adjacency, normalized_edges  # noqa: E402
-from lib.graphs.node_classification import train_nodes  # noqa: E402
-from lib.graphs.planetoid import load_planetoid  # noqa: E402
-from lib.graphs.sparse import SparseMatrix, dropout  # noqa: E402
+from lib.graphs import (
+    GCN,
+    SparseMatrix,
+    dropout,
+    load_planetoid,
+    normalized_adjacency,
+    normalized_edges,
+    train_nodes,
+)
 
 warnings.filterwarnings("ignore", message="Sparse CSR tensor support is in beta")
 
