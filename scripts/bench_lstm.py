@@ -6,7 +6,7 @@ One step = forward on a (128, T) batch of digits (one-hot, 10 symbols), cross-en
 last step, backward, one Adam step; hidden size 128, as in the course. The variants run
 interleaved (one step of each in turn, ``reps`` rounds), so that a machine busy with other work
 slows them all alike; the script prints the median milliseconds of each and its ratio to
-torch.nn.LSTM at the same T. The target of chapter 2: lib.LSTM within 1.2x of torch.nn.LSTM.
+torch.nn.LSTM at the same T. The target of chapter 2: lib.recurrent.LSTM within 1.2x of torch.nn.LSTM.
 """
 
 from __future__ import annotations
@@ -41,9 +41,9 @@ def main() -> None:
             ms, ratio = results[T][name] * 1e3, results[T][name] / results[T][REFERENCE]
             row += f"{ms:>11.1f}{ratio:>7.2f}"
         print(row)
-    worst = max(results[T]["lib.LSTM (fused kernel)"] / results[T][REFERENCE] for T in args.lengths)
+    worst = max(results[T]["lib.recurrent.LSTM (fused kernel)"] / results[T][REFERENCE] for T in args.lengths)
     verdict = "met" if worst <= 1.2 else "NOT met"
-    print(f"\ntarget (lib.LSTM within 1.2x of torch.nn.LSTM at every T): {verdict}, worst ratio {worst:.2f}")
+    print(f"\ntarget (lib.recurrent.LSTM within 1.2x of torch.nn.LSTM at every T): {verdict}, worst ratio {worst:.2f}")
 
 
 if __name__ == "__main__":

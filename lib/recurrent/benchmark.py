@@ -38,12 +38,12 @@ class TorchClassifier(nn.Module):
 
 VARIANTS = {
     "torch.nn.LSTM": lambda: TorchClassifier(nn.LSTM),
-    "lib.LSTM (fused kernel)": lambda: LSTM(HIDDEN, DIGITS),
-    "lib.LSTM (readable loop)": lambda: LSTM(HIDDEN, DIGITS, fused=False),
-    "lib.PeepholeLSTM": lambda: PeepholeLSTM(HIDDEN, DIGITS),
-    "lib.ReLURNN": lambda: ReLURNN(HIDDEN, DIGITS),
+    "lib.recurrent.LSTM (fused kernel)": lambda: LSTM(HIDDEN, DIGITS),
+    "lib.recurrent.LSTM (readable loop)": lambda: LSTM(HIDDEN, DIGITS, fused=False),
+    "lib.recurrent.PeepholeLSTM": lambda: PeepholeLSTM(HIDDEN, DIGITS),
+    "lib.recurrent.ReLURNN": lambda: ReLURNN(HIDDEN, DIGITS),
     "torch.nn.RNN": lambda: TorchClassifier(nn.RNN),
-    "lib.VanillaRNN": lambda: VanillaRNN(HIDDEN, DIGITS),
+    "lib.recurrent.VanillaRNN": lambda: VanillaRNN(HIDDEN, DIGITS),
 }
 REFERENCE = "torch.nn.LSTM"
 
