@@ -1,69 +1,314 @@
 """Build the book into <out>/_build/html, executing every notebook at one experiment size.
 
-    python scripts/build_book.py [--size smoke|book|full] [--out DIR]
+    python scripts/build_book.py [--size smoke|book|full] [--out DIR] [--jobs N]
 
-jupyter-cache keys a notebook's outputs on the notebook's own content only, and Sphinx re-reads a
-page only when its own source changed. Neither sees an edit to lib/, a different BOOK_SIZE or a
-change to the book's Sphinx extension, so this script fingerprints them (with the requirements)
-and, whenever the fingerprint changes, empties the execution cache and rebuilds every page: a
-build never serves outputs computed by other code or at another size.
+jupyter-cache keys a notebook's outputs on the notebook's own code cells only, and
+Sphinx re-reads a page only when its own source changed. Neither sees an edit to lib/,
+a different BOOK_SIZE or a change to the book's Sphinx extension, so this script keeps
+two stamps in the _build folder:
+
+* ``.notebook-fingerprints.json``, one fingerprint per notebook: BOOK_SIZE and the
+  hashes of requirements.txt, pyproject.toml and every lib/ file the notebook imports,
+  directly or through other lib modules (found by reading the imports with ``ast``; a
+  package's data files, such as lib/text/templab/templab.js, belong to the package).
+  Before anything is executed, each notebook whose fingerprint changed is dropped from
+  the execution cache and so runs again; the others keep their outputs. An edit to
+  lib/graphs/ executes the graph notebooks only.
+* ``.lib-fingerprint``, written by the last good build: all the notebooks' fingerprints
+  and the book's assets (assets/static, assets/book_html.py). Until a build with the
+  current ones succeeds, every page is read again (``--all``), which executes nothing
+  that is cached.
+
+When in doubt (no stamp, an unreadable one, a notebook whose lib imports cannot be
+followed) a notebook is executed again: a build never serves outputs computed by other
+code or at another size.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import suppress
 from pathlib import Path
 
 import yaml
 
+if __package__:   # imported as scripts.build_book (the tests)
+    from .toc import notebooks_in_toc
+else:             # run as `python scripts/build_book.py`: scripts/ is sys.path[0]
+    from toc import notebooks_in_toc
+
 ROOT = Path(__file__).resolve().parents[1]
+GLOBAL_INPUTS = ("requirements.txt", "pyproject.toml")   # every notebook runs on them
+NOTEBOOK_STAMPS = ".notebook-fingerprints.json"
+GOOD_BUILD_STAMP = ".lib-fingerprint"
+UNRESOLVED = "unresolved imports"   # the fingerprint of a notebook that always runs
 
 
-def fingerprint(size: str) -> str:
-    digest = hashlib.sha256(size.encode())
-    files = sorted(ROOT.glob("lib/**/*.py")) + sorted(ROOT.glob("lib/**/*.js")) + sorted(
-        ROOT.glob("assets/static/**/*.*")) + [
-        ROOT / "requirements.txt", ROOT / "pyproject.toml", ROOT / "assets" / "book_html.py"]
-    for path in files:
-        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+# --- which lib files a notebook runs -----------------------------------------------
+
+
+def module_file(root: Path, module: str) -> Path | None:
+    """The file of ``module``: root/lib/a/b/__init__.py or root/lib/a/b.py, or None."""
+    parts = module.split(".")
+    if parts[0] != "lib":
+        return None
+    base = Path(root, *parts)
+    for path in (base / "__init__.py", base.with_suffix(".py")):
+        if path.is_file():
+            return path
+    return None
+
+
+def module_package(root: Path, path: Path) -> str:
+    """Where a lib file's relative imports start: lib/text/model.py -> lib.text."""
+    parts = path.relative_to(root).with_suffix("").parts
+    return ".".join(parts[:-1])   # lib/text/__init__.py -> lib.text too
+
+
+def package_data(package: Path) -> set[Path]:
+    """The files of a package folder that are not Python (lib/text/templab/templab.js),
+    subpackages left out: lib reads them at run time, so they are the package's code."""
+    data = set()
+    for folder, subfolders, files in os.walk(package):
+        subfolders[:] = [name for name in subfolders if name != "__pycache__"
+                         and not Path(folder, name, "__init__.py").is_file()]
+        data.update(Path(folder, name) for name in files
+                    if not name.endswith((".py", ".pyc")))
+    return data
+
+
+def absolute_module(node: ast.ImportFrom, package: str, where: str) -> str:
+    """The module of ``from <module> import ...`` (relative: from ``package``)."""
+    if node.level == 0:
+        return node.module
+    parts = package.split(".") if package else []
+    if node.level > len(parts):
+        dots = "." * node.level
+        raise ValueError(f"{where}: from {dots}{node.module or ''} import ... reaches "
+                         f"above its package")
+    base = ".".join(parts[:len(parts) + 1 - node.level])   # level 1: the package itself
+    return f"{base}.{node.module}" if node.module else base
+
+
+def imported_modules(tree: ast.AST, package: str,
+                     where: str) -> tuple[set[str], set[str]]:
+    """(modules that must exist, names that may be modules) imported in ``tree``.
+
+    ``import A.B`` needs A.B; ``from A import n`` needs A, and A.n when n is a submodule
+    rather than a name defined in A. ``importlib.import_module("lib.x")`` imports lib.x;
+    an import whose name is computed cannot be followed.
+    """
+    needed, maybe = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            needed.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            module = absolute_module(node, package, where)
+            needed.add(module)
+            maybe.update(f"{module}.{alias.name}" for alias in node.names
+                         if alias.name != "*")
+        elif isinstance(node, ast.Call) and is_dynamic_import(node.func):
+            name = node.args[0] if node.args else None
+            if not (isinstance(name, ast.Constant) and isinstance(name.value, str)
+                    and not name.value.startswith(".")):
+                raise ValueError(f"{where}: cannot follow {ast.unparse(node)}")
+            needed.add(name.value)
+    return needed, maybe
+
+
+def is_dynamic_import(func: ast.expr) -> bool:
+    """``__import__(...)``, ``import_module(...)``, ``importlib.import_module(...)``."""
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    return name in ("__import__", "import_module")
+
+
+def parse_cell(source: str, where: str) -> ast.Module:
+    """A code cell as Python; IPython syntax (%magic, !shell) becomes its calls."""
+    try:
+        return ast.parse(source)
+    except SyntaxError:
+        from IPython.core.inputtransformer2 import TransformerManager
+        try:
+            return ast.parse(TransformerManager().transform_cell(source))
+        except SyntaxError as error:
+            raise ValueError(f"{where}: a code cell is not Python "
+                             f"({error.msg}, line {error.lineno})") from None
+
+
+def lib_files(root: Path, needed: set[str], maybe: set[str], where: str) -> set[Path]:
+    """Every file of root/lib that importing these modules runs or reads.
+
+    A module brings the __init__.py of every package above it (Python runs them first)
+    and what it imports in turn; a package brings its data files (:func:`package_data`).
+    """
+    files: set[Path] = set()
+    todo = [(name, True, where) for name in needed]
+    todo += [(name, False, where) for name in maybe]
+    while todo:
+        name, must_exist, importer = todo.pop()
+        if name != "lib" and not name.startswith("lib."):
+            continue   # the standard library or a requirement (requirements.txt)
+        path = module_file(root, name)
+        if path is None and must_exist:
+            raise ValueError(f"{importer} imports {name}: no such module in lib/")
+        if path is None or path in files:
+            continue
+        files.add(path)
+        if path.name == "__init__.py":
+            files |= package_data(path.parent)
+        packages = name.split(".")[:-1]
+        todo += [(".".join(packages[:k]), False, importer)
+                 for k in range(1, len(packages) + 1)]
+        source = path.relative_to(root).as_posix()
+        tree = ast.parse(path.read_bytes(), filename=source)
+        needs, maybes = imported_modules(tree, module_package(root, path), source)
+        todo += [(module, True, source) for module in needs]
+        todo += [(module, False, source) for module in maybes]
+    return files
+
+
+def notebook_dependencies(root: Path, notebook: Path) -> list[str]:
+    """The lib files (paths relative to root, sorted) the notebook's code runs or reads.
+
+    Raises ValueError when its imports cannot be followed (a computed import, a missing
+    lib module, a cell that is not Python).
+    """
+    import nbformat
+
+    where = notebook.relative_to(root).as_posix()
+    cells = nbformat.read(notebook, as_version=4).cells
+    statements = [statement for cell in cells if cell.cell_type == "code"
+                  for statement in parse_cell(cell.source, where).body]
+    needed, maybe = imported_modules(ast.Module(statements, type_ignores=[]), "", where)
+    return sorted(path.relative_to(root).as_posix()
+                  for path in lib_files(root, needed, maybe, where))
+
+
+def notebook_fingerprint(root: Path, notebook: Path, size: str) -> dict[str, str]:
+    """{"BOOK_SIZE": size, file: sha256 of its bytes, ...} for the global inputs and
+    every lib file the notebook depends on; {UNRESOLVED: why} if those are unknown."""
+    try:
+        files = [*GLOBAL_INPUTS, *notebook_dependencies(root, notebook)]
+    except (ValueError, SyntaxError) as error:   # SyntaxError: in a lib file
+        return {UNRESOLVED: str(error)}
+    hashes = {name: hashlib.sha256((root / name).read_bytes()).hexdigest()
+              for name in files}
+    return {"BOOK_SIZE": size, **hashes}
+
+
+def notebook_fingerprints(root: Path, size: str) -> dict[str, dict[str, str]]:
+    """The fingerprint of every notebook of the book, by path relative to root."""
+    return {notebook.relative_to(root).as_posix():
+            notebook_fingerprint(root, notebook, size)
+            for notebook in notebooks_in_toc(root)}
+
+
+# --- the stamps in the _build folder -----------------------------------------------
+
+
+def why_stale(old: dict | None, new: dict[str, str]) -> str | None:
+    """Why a notebook executed under fingerprint ``old`` must run again (or None)."""
+    if UNRESOLVED in new:
+        return f"its imports cannot be followed: {new[UNRESOLVED]}"
+    if not isinstance(old, dict):
+        return "new"
+    if UNRESOLVED in old:
+        return "its imports can be followed again"
+    changed = sorted(key for key in old.keys() | new.keys()
+                     if old.get(key) != new.get(key))
+    if not changed:
+        return None
+    more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+    return f"{', '.join(changed[:3])}{more} changed"
+
+
+def read_stamps(path: Path) -> dict:
+    """The notebook fingerprints of the last build ({} when missing or unreadable)."""
+    try:
+        stamps = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return stamps if isinstance(stamps, dict) else {}
+
+
+def same_notebook(uri: str, notebook: Path) -> bool:
+    """Whether a cache record was made from this notebook, compared as
+    notebooks/NAME.ipynb: the cache may have been filled from a checkout elsewhere."""
+    return Path(uri).parts[-2:] == notebook.parts[-2:]
+
+
+def drop_from_cache(cache_path: Path, notebooks: list[Path]) -> None:
+    """Remove every execution of these notebooks from the jupyter-cache at cache_path:
+    the record matching each one's current code and any other made from the same file
+    (an older version, which would match again if the notebook were changed back)."""
+    if not notebooks or not cache_path.is_dir():
+        return
+    import nbformat
+    from jupyter_cache import get_cache
+
+    cache = get_cache(str(cache_path))
+    doomed = set()
+    for notebook in notebooks:
+        with suppress(KeyError):
+            current = nbformat.read(notebook, as_version=4)
+            doomed.add(cache.match_cache_notebook(current).pk)
+        doomed |= {record.pk for record in cache.list_cache_records()
+                   if same_notebook(record.uri, notebook)}
+    for pk in sorted(doomed):
+        try:
+            cache.remove_cache(pk)
+        except KeyError:   # a record without its notebook: trust nothing in this cache
+            print(f"{cache_path}: record {pk} has no notebook; clearing the cache")
+            cache.clear_cache()
+            return
+
+
+def invalidate_stale_notebooks(build: Path, root: Path,
+                               fingerprints: dict[str, dict]) -> dict[str, str]:
+    """Drop from build/.jupyter_cache each notebook whose fingerprint changed.
+
+    Returns {notebook: why} for those. The new fingerprints are written once the cache
+    holds no outputs of other code, so an interrupted build cannot leave a stamp that
+    vouches for stale outputs.
+    """
+    stamps = build / NOTEBOOK_STAMPS
+    old = read_stamps(stamps)
+    stale = {name: why for name, new in fingerprints.items()
+             if (why := why_stale(old.get(name), new)) is not None}
+    drop_from_cache(build / ".jupyter_cache", [root / name for name in stale])
+    build.mkdir(parents=True, exist_ok=True)
+    partial = stamps.with_name(f"{stamps.name}.tmp")
+    partial.write_text(json.dumps(fingerprints, indent=1, sort_keys=True) + "\n",
+                       encoding="utf-8")
+    partial.replace(stamps)
+    return stale
+
+
+def pages_fingerprint(root: Path, fingerprints: dict[str, dict]) -> str:
+    """What the pages depend on besides their sources: the notebooks' fingerprints and
+    the book's assets (its Sphinx extension and static files)."""
+    digest = hashlib.sha256(json.dumps(fingerprints, sort_keys=True).encode())
+    assets = sorted((root / "assets" / "static").rglob("*"))
+    for path in filter(Path.is_file, [*assets, root / "assets" / "book_html.py"]):
+        name = path.relative_to(root).as_posix()
+        digest.update(name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
-def invalidate_if_stale(build: Path, current: str) -> bool:
-    """Clear the execution cache if lib/ & co. changed since it was filled.
-
-    Two stamps in ``build`` (the _build folder): ``.cache-fingerprint``, the code the execution
-    cache was filled with (every notebook in it was executed by that code, so a failed build
-    keeps the notebooks it did execute), and ``.lib-fingerprint``, written by the last good build.
-    Returns True until a build with the current code succeeds: every page must then be read again.
-    """
-    cache_stamp = build / ".cache-fingerprint"
-    if not (cache_stamp.is_file() and cache_stamp.read_text() == current):
-        cache = build / ".jupyter_cache"
-        if cache.exists():
-            print(f"lib/, requirements, assets or BOOK_SIZE changed: clearing {cache}")
-            shutil.rmtree(cache)
-        build.mkdir(parents=True, exist_ok=True)
-        cache_stamp.write_text(current)
-    good_build = build / ".lib-fingerprint"
+def pages_are_stale(build: Path, current: str) -> bool:
+    """True until a build with the current pages fingerprint succeeds (it writes it)."""
+    good_build = build / GOOD_BUILD_STAMP
     return not (good_build.is_file() and good_build.read_text() == current)
 
 
-def notebooks_in_toc() -> list[Path]:
-    def walk(entries):
-        for entry in entries:
-            if entry.get("file", "").startswith("notebooks/"):
-                yield ROOT / f"{entry['file']}.ipynb"
-            for key in ("parts", "chapters", "sections"):
-                yield from walk(entry.get(key, []))
-    return list(walk([yaml.safe_load((ROOT / "_toc.yml").read_text())]))
+# --- executing and building ----------------------------------------------------
 
 
 def execute_notebook(path: Path, timeout: int):
@@ -102,7 +347,7 @@ def execute_in_parallel(cache_path: Path, jobs: int) -> None:
 
     cache = get_cache(str(cache_path))
     todo = []
-    for path in notebooks_in_toc():
+    for path in notebooks_in_toc(ROOT):
         try:
             cache.match_cache_notebook(nbformat.read(path, as_version=4))
         except KeyError:
@@ -126,9 +371,14 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
                         help="notebooks executed at once before the build (1: the build executes them)")
     args = parser.parse_args()
-    out = (ROOT / args.out).resolve()
-    current = fingerprint(args.size)
-    rebuild_all = invalidate_if_stale(out / "_build", current)
+    build = (ROOT / args.out).resolve() / "_build"
+    fingerprints = notebook_fingerprints(ROOT, args.size)
+    stale = invalidate_stale_notebooks(build, ROOT, fingerprints)
+    for name, why in stale.items():
+        print(f"to execute: {name} ({why})", flush=True)
+    current = pages_fingerprint(ROOT, fingerprints)
+    # a notebook executed again: its page must be read again
+    rebuild_all = bool(stale) or pages_are_stale(build, current)
     env = dict(os.environ, BOOK_SIZE=args.size, TQDM_DISABLE="1", PYTHONHASHSEED="0")
     shared = ROOT.parent / "shared" / "data"
     if "BOOK_DATA_DIR" not in env and shared.is_dir():
@@ -137,17 +387,18 @@ def main() -> int:
         saved = dict(os.environ)
         os.environ.update(env, OMP_NUM_THREADS="1")   # one core per notebook
         try:
-            execute_in_parallel(out / "_build" / ".jupyter_cache", args.jobs)
+            execute_in_parallel(build / ".jupyter_cache", args.jobs)
         finally:
             os.environ.clear()
             os.environ.update(saved)
     jb = Path(sys.executable).with_name("jupyter-book")
-    cmd = [str(jb), "build", str(ROOT), "--path-output", str(out), "-W", "-n", "--keep-going"]
+    cmd = [str(jb), "build", str(ROOT), "--path-output", str(build.parent), "-W", "-n",
+           "--keep-going"]
     cmd += ["--all"] if rebuild_all else []
     print(f"BOOK_SIZE={args.size}: {' '.join(cmd)}", flush=True)
     status = subprocess.call(cmd, env=env, cwd=ROOT)
     if status == 0:   # only a good build vouches for the pages Sphinx keeps
-        (out / "_build" / ".lib-fingerprint").write_text(current)
+        (build / GOOD_BUILD_STAMP).write_text(current)
     return status
 
 

@@ -27,21 +27,21 @@ import time
 from pathlib import Path
 
 import nbformat
-import yaml
 from nbclient import NotebookClient
+
+if __package__:   # imported as scripts.time_notebooks
+    from .toc import notebooks_in_toc
+else:             # run as `python scripts/time_notebooks.py`: scripts/ is sys.path[0]
+    from toc import notebooks_in_toc
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMINGS = ROOT / "book" / "timings.json"
 
 
 def toc_notebooks() -> list[str]:
-    def walk(entries):
-        for entry in entries:
-            if entry.get("file", "").startswith("notebooks/"):
-                yield entry["file"]
-            for key in ("parts", "chapters", "sections"):
-                yield from walk(entry.get(key, []))
-    return list(walk([yaml.safe_load((ROOT / "_toc.yml").read_text())]))
+    """The book's notebooks in reading order, named without suffix: notebooks/bptt."""
+    return [path.relative_to(ROOT).with_suffix("").as_posix()
+            for path in notebooks_in_toc(ROOT)]
 
 
 def run(name: str) -> float:
