@@ -7,8 +7,9 @@ looking in this order:
 1. ``BOOK_DATA_DIR`` (environment variable) or the ``data_dir`` argument: a folder laid out like
    the names, e.g. ``../shared/data``; tests and CI use it, so nothing is downloaded there;
 2. the cache, ``BOOK_CACHE_DIR`` or ``~/.cache/rnn-gnn-book``;
-3. the URL: downloaded to a temporary file next to its destination, checked, then renamed into
-   place, so a half-downloaded or corrupt file is never used and never left behind.
+3. the URL: downloaded, checked, then written with :func:`atomic_write` (a temporary
+   file next to its destination, renamed into place), so a half-downloaded or corrupt
+   file is never used and never left behind.
 
 A file whose checksum does not match is an error that names the file, both checksums and what to
 do; it is never used.
@@ -23,6 +24,7 @@ import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO, Callable
 
 try:
     import fcntl
@@ -31,6 +33,7 @@ except ImportError:   # Windows: no advisory locks, file_lock does nothing
 
 DATA_DIR_VARIABLE = "BOOK_DATA_DIR"
 CACHE_DIR_VARIABLE = "BOOK_CACHE_DIR"
+FILE_MODE = 0o644   # rw-r--r--: readable by everyone, as a cache file should be
 
 
 class ChecksumError(ValueError):
@@ -103,13 +106,28 @@ def download(remote: RemoteFile, path: Path, timeout: float = 60.0) -> Path:
             f"could not download {remote.name} from {remote.url}: {error}. Offline? Put the "
             f"file under ${DATA_DIR_VARIABLE}/{remote.name} instead.") from error
     remote.verify(data, remote.url)
+    return atomic_write(path, lambda f: f.write(data))
+
+
+def atomic_write(path: str | Path, write: Callable[[BinaryIO], object]) -> Path:
+    """Write ``path`` completely or not at all; returns it.
+
+    ``write(f)`` fills a temporary file opened ``"wb"`` next to ``path``; it is then
+    flushed to disk (fsync), given mode 0644 (``FILE_MODE``) and renamed over ``path``
+    in one step. A reader sees the old file or the new one, never half of it; on any
+    error the temporary file is removed and ``path`` is left as it was.
+
+    >>> atomic_write(folder / "model.pt", lambda f: torch.save(checkpoint, f))
+    """
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            write(f)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, FILE_MODE)   # mkstemp makes it private (0600)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

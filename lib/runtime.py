@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import os
 import random
+from typing import Iterable
 
 import numpy as np
 import torch
+from tqdm.auto import tqdm
 
 SIZES = ("smoke", "book", "full")
 SIZE_VARIABLE = "BOOK_SIZE"
@@ -55,6 +57,17 @@ def seed_everything(seed: int) -> torch.Generator:
 def progress_disabled() -> bool:
     """Progress bars are shown to people and hidden in tests and builds (``TQDM_DISABLE=1``)."""
     return os.environ.get("TQDM_DISABLE", "").strip().lower() in ("1", "true", "yes")
+
+
+def progress_bar(iterable: Iterable, desc: str, progress: bool | None = None) -> tqdm:
+    """A tqdm bar over ``iterable`` that disappears when the loop ends.
+
+    ``progress=True`` shows it, ``False`` hides it, ``None`` (the default) hides it when
+    :func:`progress_disabled` says so. Every training loop of the book counts its steps
+    with ``progress_bar(range(1, steps + 1), desc, progress)``.
+    """
+    disable = progress_disabled() if progress is None else not progress
+    return tqdm(iterable, desc=desc, leave=False, disable=disable)
 
 
 def describe() -> str:

@@ -8,14 +8,14 @@ Returns a plain :class:`History`; nothing is printed but a tqdm bar (hidden when
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterator
 
 import torch
 from torch import nn
-from tqdm.auto import tqdm
 
-from lib.runtime import progress_disabled
+from lib.runtime import progress_bar
 
 OPTIMIZERS = {"adam": torch.optim.Adam, "rmsprop": torch.optim.RMSprop, "sgd": torch.optim.SGD}
 
@@ -42,13 +42,27 @@ def accuracy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return (logits.argmax(dim=1) == y).float().mean()
 
 
+@contextmanager
+def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
+    """Run the ``with`` block with ``model`` in eval mode (dropout off), then put it
+    back in the mode it was in, even when the block raises.
+
+    >>> with eval_mode(model):
+    ...     logits = model(x)
+    """
+    was_training = model.training
+    model.eval()
+    try:
+        yield model
+    finally:
+        model.train(was_training)
+
+
 @torch.no_grad()
 def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
     """(mean cross-entropy, accuracy) of ``model`` on (x, y), in eval mode."""
-    was_training = model.training
-    model.eval()
-    logits = model(x)
-    model.train(was_training)
+    with eval_mode(model):
+        logits = model(x)
     return nn.functional.cross_entropy(logits, y).item(), accuracy(logits, y).item()
 
 
@@ -75,8 +89,7 @@ def train(model: nn.Module, task, steps: int, optimizer: str | Callable = "adam"
     opt = make_optimizer(optimizer, model.parameters(), lr)
     hist, start = History(), time.perf_counter()
     losses, accs, norms = [], [], []
-    bar = tqdm(range(1, steps + 1), disable=progress_disabled() if progress is None else not progress,
-               desc=type(model).__name__, leave=False)
+    bar = progress_bar(range(1, steps + 1), type(model).__name__, progress)
     for step in bar:
         x, y = task.batch()
         logits = model(x)

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import http.server
+import os
+import stat
 import threading
 
 import pytest
 
-from lib.download import ChecksumError, DataUnavailableError, RemoteFile, fetch
+from lib.download import (
+    ChecksumError,
+    DataUnavailableError,
+    RemoteFile,
+    atomic_write,
+    fetch,
+)
 
 GOOD = "Once upon a time\n".encode() * 200
 SHA = hashlib.sha256(GOOD).hexdigest()
@@ -55,6 +63,13 @@ def leftovers(folder):
     return [p.name for p in folder.rglob("*") if p.is_file()]
 
 
+def mode_of(path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+posix_modes = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+
+
 def test_good_file_is_downloaded_verified_and_cached(server, tmp_path):
     remote = RemoteFile("text/good.txt", f"{server}/good.txt", sha256=SHA)
     path = fetch(remote, cache=tmp_path)
@@ -63,6 +78,37 @@ def test_good_file_is_downloaded_verified_and_cached(server, tmp_path):
     # second call: served from the cache, the server is not asked again
     gone = RemoteFile("text/good.txt", f"{server}/missing", sha256=SHA)
     assert fetch(gone, cache=tmp_path) == path
+
+
+@posix_modes
+def test_downloaded_file_is_readable_by_everyone(server, tmp_path):
+    remote = RemoteFile("text/good.txt", f"{server}/good.txt", sha256=SHA)
+    assert mode_of(fetch(remote, cache=tmp_path)) == 0o644   # not mkstemp's 0600
+
+
+@posix_modes
+def test_atomic_write_replaces_a_file_whole(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "f.bin").write_bytes(b"old")
+    path = atomic_write(tmp_path / "sub" / "f.bin", lambda f: f.write(b"new"))
+    assert path == tmp_path / "sub" / "f.bin" and path.read_bytes() == b"new"
+    assert mode_of(path) == 0o644 and leftovers(tmp_path) == ["f.bin"]
+
+
+def test_failing_write_leaves_the_old_file_and_no_temporary_file(tmp_path):
+    (tmp_path / "f.bin").write_bytes(b"old")
+
+    def half_then_fail(f):
+        f.write(b"half of it")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        atomic_write(tmp_path / "f.bin", half_then_fail)
+    assert (tmp_path / "f.bin").read_bytes() == b"old"
+    assert leftovers(tmp_path) == ["f.bin"]
+    with pytest.raises(OSError, match="disk full"):
+        atomic_write(tmp_path / "new" / "g.bin", half_then_fail)
+    assert leftovers(tmp_path) == ["f.bin"]
 
 
 def test_truncated_download_is_an_error_and_leaves_nothing(server, tmp_path):

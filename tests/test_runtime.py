@@ -29,3 +29,18 @@ def test_seed_everything_reproduces():
     a = torch.randn(3, generator=runtime.seed_everything(7))
     b = torch.randn(3, generator=runtime.seed_everything(7))
     assert torch.equal(a, b)
+
+
+@pytest.mark.parametrize("variable,progress,hidden", [
+    ("1", None, True), ("", None, False), ("1", True, False), ("", False, True),
+])
+def test_progress_bar_follows_the_switch_unless_told(monkeypatch, variable, progress,
+                                                     hidden):
+    monkeypatch.setenv("TQDM_DISABLE", variable)
+    bar = runtime.progress_bar(range(1, 4), "steps", progress)
+    try:
+        assert bar.disable is hidden
+        assert hidden or (bar.desc == "steps" and not bar.leave)   # named, then gone
+        assert list(bar) == [1, 2, 3]
+    finally:
+        bar.close()

@@ -28,9 +28,9 @@ from typing import Callable, Iterable
 
 import torch
 from torch import nn
-from tqdm.auto import tqdm
 
-from lib.runtime import progress_disabled
+from lib.runtime import progress_bar
+from lib.training import eval_mode
 
 
 @dataclass
@@ -97,10 +97,8 @@ def l2_penalty(params: Iterable[torch.Tensor], weight_decay: float) -> torch.Ten
 def evaluate(model: nn.Module, inputs: tuple, y: torch.Tensor, idx: torch.Tensor
              ) -> tuple[float, float]:
     """(mean cross-entropy, accuracy) on the nodes ``idx``, dropout off."""
-    was_training = model.training
-    model.eval()
-    logits = model(*inputs).index_select(0, idx)
-    model.train(was_training)
+    with eval_mode(model):
+        logits = model(*inputs).index_select(0, idx)
     loss = nn.functional.cross_entropy(logits, y[idx])
     return loss.item(), (logits.argmax(1) == y[idx]).float().mean().item()
 
@@ -120,8 +118,7 @@ def train_nodes(model: nn.Module, inputs: tuple, data, epochs: int, lr: float,
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     y, hist, start = data.y, NodeHistory(), time.perf_counter()
     y_train = y[data.train_idx]
-    bar = tqdm(range(1, epochs + 1), disable=progress_disabled() if progress is None else not progress,
-               desc=type(model).__name__, leave=False)
+    bar = progress_bar(range(1, epochs + 1), type(model).__name__, progress)
     if on_epoch is not None:
         on_epoch(0, model)
     for epoch in bar:

@@ -23,6 +23,7 @@ from torch import nn
 
 from lib.graphs.edges import disjoint_union, normalized_adjacency, sparse_adjacency
 from lib.graphs.sparse import SparseMatrix
+from lib.training import eval_mode
 
 
 @dataclass
@@ -113,10 +114,8 @@ def accuracy_by_hops(model: nn.Module, batch: GraphBatch, y: torch.Tensor, max_h
                      ) -> tuple[np.ndarray, float]:
     """(accuracy on the reachable nodes at 0..max_hops hops (NaN where none), accuracy on the
     unreachable nodes)."""
-    was_training = model.training
-    model.eval()
-    correct = (model(batch).argmax(1) == y).float()
-    model.train(was_training)
+    with eval_mode(model):
+        correct = (model(batch).argmax(1) == y).float()
     by_hops = np.array([correct[batch.hops == h].mean().item() if (batch.hops == h).any()
                         else np.nan for h in range(max_hops + 1)])
     return by_hops, correct[batch.hops < 0].mean().item()

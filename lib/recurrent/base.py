@@ -15,7 +15,7 @@ import math
 import torch
 from torch import nn
 
-from lib.recurrent.encodings import SequenceInput
+from lib.recurrent.encodings import SequenceInput, check_has_steps
 
 
 def uniform_(tensor: torch.Tensor, num_hiddens: int) -> torch.Tensor:
@@ -64,8 +64,7 @@ class RecurrentClassifier(nn.Module):
 
     def forward(self, seq: torch.Tensor, return_hidden_states: bool = False):
         X = self.inputs(seq, dtype=self.W_ph.dtype)
-        if X.shape[1] == 0:
-            raise ValueError("sequences must have at least one step (T >= 1)")
+        check_has_steps(X)
         hs = self.hidden_states(X)
         logits = hs[-1] @ self.W_ph.T + self.b_p
         return (logits, hs) if return_hidden_states else logits

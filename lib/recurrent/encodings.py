@@ -73,12 +73,7 @@ class SequenceInput(nn.Module):
                              f"got values in [{int(seq.min())}, {int(seq.max())}]")
 
 
-def check_targets(y: torch.Tensor, num_classes: int, batch_size: int) -> None:
-    """Targets are class indices of shape (B,) in [0, num_classes)."""
-    if y.shape != (batch_size,):
-        raise ValueError(f"targets must have shape ({batch_size},), got {tuple(y.shape)}")
-    if y.is_floating_point() or y.dtype == torch.bool:
-        raise TypeError(f"targets must be integer class indices, got {y.dtype}")
-    if y.numel() and (y.min() < 0 or y.max() >= num_classes):
-        raise ValueError(f"class index out of range [0, {num_classes}): "
-                         f"got values in [{int(y.min())}, {int(y.max())}]")
+def check_has_steps(X: torch.Tensor) -> None:
+    """Raise a clear error for sequences without a step: x (B, T, ...) needs T >= 1."""
+    if X.shape[1] == 0:
+        raise ValueError("sequences must have at least one step (T >= 1)")

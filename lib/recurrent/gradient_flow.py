@@ -10,6 +10,8 @@ so its size against T - t shows whether the network can learn from step t at all
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import torch
 from torch import nn
 
@@ -21,10 +23,22 @@ def hidden_state_grad_norms(model: nn.Module, seq: torch.Tensor, y: torch.Tensor
     ``torch.autograd.grad`` on the hidden states, so the parameters' ``.grad`` is left alone.
     """
     logits, hs = model(seq, return_hidden_states=True)
-    loss = nn.functional.cross_entropy(logits, y)
-    grads = torch.autograd.grad(loss, hs)
-    # the loss is a mean over the batch: undo the 1/B so that the norm is per sequence
-    return torch.stack([g.norm(dim=1).mean() for g in grads]).detach() * seq.shape[0]
+    return per_sequence_grad_norms(nn.functional.cross_entropy(logits, y), hs)
+
+
+def per_sequence_grad_norms(loss: torch.Tensor, states: Sequence[torch.Tensor]
+                            ) -> torch.Tensor:
+    """||dL/ds_t|| for each state s_t (B, n) in ``states``, per sequence, averaged over
+    the batch; shape (len(states),).
+
+    ``loss`` is a mean over the B sequences of the batch, L = (1/B) sum_b L_b, and s_t
+    of sequence b only reaches L_b, so row b of dL/ds_t is (1/B) dL_b/ds_t: the norm of
+    each row, times B, is the norm for one sequence alone. Uses ``torch.autograd.grad``,
+    so the parameters' ``.grad`` is left alone.
+    """
+    grads = torch.autograd.grad(loss, states)                # each (B, n)
+    batch_size = states[0].shape[0]
+    return torch.stack([g.norm(dim=1).mean() for g in grads]).detach() * batch_size
 
 
 def set_spectral_radius_(W: torch.Tensor, radius: float) -> torch.Tensor:

@@ -18,7 +18,7 @@ either are gradients of the other.
 * ``fused=True`` (default): ``torch.lstm``, the kernel behind ``torch.nn.LSTM``, as fast.
 * ``fused=False``: :meth:`LSTMLayer.step`, the six equations above written out, looped over t.
 
-``tests/test_lstm.py`` asserts that both give the same outputs and gradients.
+``tests/recurrent/test_lstm.py`` asserts that both give the same outputs and gradients.
 
 Careful with one name: the course's ``W_ih`` is the *input gate's recurrent* matrix (gate i,
 acting on h), a block of torch's ``weight_hh``; torch's ``weight_ih`` means input-to-hidden.
@@ -54,6 +54,8 @@ import torch
 from torch import nn
 
 from lib.recurrent.base import RecurrentClassifier, uniform_
+from lib.recurrent.encodings import check_has_steps
+from lib.recurrent.gradient_flow import per_sequence_grad_norms
 
 GATES = ("i", "f", "g", "o")   # the order of the row blocks in torch's fused weights
 GATE_VIEWS = tuple(f"{kind}_{g}{end}" for g in GATES
@@ -63,6 +65,19 @@ GATE_VIEWS = tuple(f"{kind}_{g}{end}" for g in GATES
 def _gate_rows(gate: str, n: int) -> slice:
     k = GATES.index(gate)
     return slice(k * n, (k + 1) * n)
+
+
+def _gate_view(weight: str, gate: str) -> property:
+    """A read-only property: ``gate``'s rows of the fused ``weight``, e.g. W_gx is
+    ``weight_ih[2n:3n]``, a view sharing memory and gradient with it."""
+    def view(layer: LSTMLayer) -> torch.Tensor:
+        return getattr(layer, weight)[_gate_rows(gate, layer.hidden_size)]
+    return property(view, doc=f"gate {gate}'s rows of {weight}")
+
+
+def _gate_bias(gate: str) -> property:
+    """A read-only property: b_gate (n,), see :meth:`LSTMLayer.gate_bias`."""
+    return property(lambda layer: layer.gate_bias(gate), doc=f"b_{gate} (n,)")
 
 
 class LSTMLayer(nn.Module):
@@ -81,6 +96,20 @@ class LSTMLayer(nn.Module):
     ``W_gh``, ``W_ih``, ``W_fh``, ``W_oh`` (n, n) and the biases ``b_g``, ``b_i``, ``b_f``,
     ``b_o`` (n,) (a sum of two views when ``num_biases=2``).
     """
+
+    # The course's names: read-only views of the parameters' gate rows (i, f, g, o).
+    W_ix = _gate_view("weight_ih", "i")   # (n, d)
+    W_fx = _gate_view("weight_ih", "f")
+    W_gx = _gate_view("weight_ih", "g")
+    W_ox = _gate_view("weight_ih", "o")
+    W_ih = _gate_view("weight_hh", "i")   # (n, n): gate i's, not torch's weight_ih
+    W_fh = _gate_view("weight_hh", "f")
+    W_gh = _gate_view("weight_hh", "g")
+    W_oh = _gate_view("weight_hh", "o")
+    b_i = _gate_bias("i")                 # (n,)
+    b_f = _gate_bias("f")
+    b_g = _gate_bias("g")
+    b_o = _gate_bias("o")
 
     def __init__(self, input_size: int, hidden_size: int, num_biases: int = 2,
                  forget_bias: float | None = 1.0, fused: bool = True):
@@ -149,8 +178,7 @@ class LSTMLayer(nn.Module):
             raise ValueError(f"x must have shape (B, T, {self.input_size}), got {shape}")
         if X.dtype != self.weight_ih.dtype:
             raise TypeError(f"x is {X.dtype} but the layer computes in {self.weight_ih.dtype}")
-        if X.shape[1] == 0:
-            raise ValueError("sequences must have at least one step (T >= 1)")
+        check_has_steps(X)
         if state is None:
             return self.init_state(X.shape[0], X)
         expected = (X.shape[0], self.hidden_size)
@@ -176,19 +204,6 @@ class LSTMLayer(nn.Module):
     def extra_repr(self) -> str:
         return (f"input_size={self.input_size}, hidden_size={self.hidden_size}, "
                 f"num_biases={self.num_biases}, fused={self.fused}")
-
-
-def _weight_view(weight: str, gate: str, doc: str) -> property:
-    def view(self):
-        return getattr(self, weight)[_gate_rows(gate, self.hidden_size)]
-    return property(view, doc=doc)
-
-
-for _gate in GATES:   # W_gx, W_gh, b_g, ... as views of the fused parameters
-    setattr(LSTMLayer, f"W_{_gate}x", _weight_view("weight_ih", _gate, f"W_{_gate}x (n, d)"))
-    setattr(LSTMLayer, f"W_{_gate}h", _weight_view("weight_hh", _gate, f"W_{_gate}h (n, n)"))
-    setattr(LSTMLayer, f"b_{_gate}", property(lambda self, g=_gate: self.gate_bias(g),
-                                              doc=f"b_{_gate} (n,)"))
 
 
 def _check_torch_lstm(lstm: nn.LSTM, input_size: int, hidden_size: int, layer: int) -> None:
@@ -309,17 +324,26 @@ class LSTM(RecurrentClassifier):
     returns is a node of the graph and dL/dh_t is defined (chapter 2's gradient flow).
     """
 
+    # The course's names, read from the layer: model.W_gx is model.layer.W_gx.
+    W_ix = property(lambda self: self.layer.W_ix)
+    W_fx = property(lambda self: self.layer.W_fx)
+    W_gx = property(lambda self: self.layer.W_gx)
+    W_ox = property(lambda self: self.layer.W_ox)
+    W_ih = property(lambda self: self.layer.W_ih)
+    W_fh = property(lambda self: self.layer.W_fh)
+    W_gh = property(lambda self: self.layer.W_gh)
+    W_oh = property(lambda self: self.layer.W_oh)
+    b_i = property(lambda self: self.layer.b_i)
+    b_f = property(lambda self: self.layer.b_f)
+    b_g = property(lambda self: self.layer.b_g)
+    b_o = property(lambda self: self.layer.b_o)
+
     def __init__(self, num_hiddens: int = 128, num_classes: int = 10, encoding: str = "onehot",
                  num_symbols: int | None = 10, input_dim: int | None = None,
                  forget_bias: float | None = 1.0, fused: bool = True):
         super().__init__(num_hiddens, num_classes, encoding, num_symbols, input_dim)
         self.layer = LSTMLayer(self.input_dim, num_hiddens, num_biases=1,
                                forget_bias=forget_bias, fused=fused)
-
-    def __getattr__(self, name: str):
-        if name in GATE_VIEWS:
-            return getattr(self.layer, name)   # W_gx, b_f, ... are views into the layer
-        return super().__getattr__(name)
 
     def init_state(self, batch_size, like):
         return self.layer.init_state(batch_size, like)
@@ -361,8 +385,7 @@ def state_grad_norms(model: LSTM, seq: torch.Tensor, y: torch.Tensor) -> dict[st
     """
     states = unroll(model, seq)
     loss = nn.functional.cross_entropy(states["logits"], y)
-    grads = torch.autograd.grad(loss, states["h"] + states["c"])
-    norms = torch.stack([g.norm(dim=1).mean() for g in grads]).detach() * seq.shape[0]
+    norms = per_sequence_grad_norms(loss, states["h"] + states["c"])
     T = len(states["h"])
     return {"h": norms[:T], "c": norms[T:]}
 

@@ -29,6 +29,7 @@ import torch
 from torch import nn
 
 from lib.recurrent.base import RecurrentClassifier, uniform_
+from lib.recurrent.encodings import check_has_steps
 
 PEEPHOLE_GATES = ("f", "i", "o")
 
@@ -74,8 +75,7 @@ class PeepholeLSTM(RecurrentClassifier):
         if return_hidden_states:
             return super().forward(seq, return_hidden_states=True)
         X = self.inputs(seq, dtype=self.W_ph.dtype)
-        if X.shape[1] == 0:
-            raise ValueError("sequences must have at least one step (T >= 1)")
+        check_has_steps(X)
         n = self.num_hiddens
         W_x = torch.cat([self.W_fx, self.W_ix, self.W_cx])                  # (3n, d)
         b = torch.cat([self.b_f, self.b_i, self.b_c])                         # (3n,)

@@ -25,6 +25,7 @@ from lib.text.corpus import (
 )
 from lib.text.model import (
     CharLSTM,
+    CheckpointError,
     ModelConfig,
     VocabularyMismatchError,
     load_model,
@@ -57,8 +58,9 @@ __all__ = [
     "TrainedRun", "chapter_configs", "chapter_run", "run_key", "train_or_load", "CORPORA",
     "Corpus", "UnknownCharacterError", "Vocabulary", "decode_text", "load_corpus",
     "parallel_streams", "random_windows", "read_text", "strip_gutenberg", "tiled_windows",
-    "CharLSTM", "ModelConfig", "VocabularyMismatchError", "load_model", "read_checkpoint",
-    "save_checkpoint", "Beam", "Sampler", "check_temperature", "entropy_bits",
+    "CharLSTM", "CheckpointError", "ModelConfig", "VocabularyMismatchError", "load_model",
+    "read_checkpoint", "save_checkpoint", "Beam", "Sampler", "check_temperature",
+    "entropy_bits",
     "export_weights", "find_loop", "log_softmax", "one_line", "softmax_with_temperature",
     "CharHistory", "TrainConfig", "bits", "checkpoint_steps", "evaluate_stream",
     "evaluate_windows", "train", "train_step",

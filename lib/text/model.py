@@ -16,18 +16,22 @@ W_ix, W_fx, W_gx, W_ox stacked). ``ModelConfig(lstm="lib")`` puts chapter 2's
 A checkpoint is a plain dict saved with ``torch.save``: the weights, the vocabulary, the model's
 config and whatever the trainer adds (step, history). It loads with ``weights_only=True``, and
 loading it into a model of another vocabulary is an error that names the difference.
+A file that is not such a checkpoint (truncated, another kind of file, missing) is a
+:class:`CheckpointError` that names the file and what is wrong with it.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
+import pickle
+import re
+import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import torch
 from torch import nn
 
+from lib.download import atomic_write
 from lib.recurrent.base import uniform_
 from lib.recurrent.encodings import SequenceInput
 from lib.recurrent.lstm import StackedLSTM
@@ -58,6 +62,19 @@ class ModelConfig:
 
 class VocabularyMismatchError(ValueError):
     """A checkpoint was trained on other characters than the model reads."""
+
+
+class CheckpointError(ValueError):
+    """A file is not a character-model checkpoint: ``path`` is which, ``reason`` why."""
+
+    def __init__(self, path: str | Path, reason: str):
+        self.path, self.reason = Path(path), reason
+        super().__init__(
+            f"{path}: not a character-model checkpoint: {reason}. Give a file "
+            f"written by lib.text.model.save_checkpoint (a run's third-1.pt, "
+            f"third-2.pt or final.pt); a damaged one cannot be repaired, only written "
+            f"again (lib.text.cache.train_or_load retrains a damaged cached run "
+            f"itself).")
 
 
 class CharLSTM(nn.Module):
@@ -124,8 +141,24 @@ def make_lstm(config: ModelConfig) -> nn.Module:
 
 
 def _check_format(checkpoint) -> None:
-    if not isinstance(checkpoint, dict) or checkpoint.get("format") != CHECKPOINT_FORMAT:
-        raise ValueError(f"not a character-model checkpoint of format {CHECKPOINT_FORMAT}")
+    fault = _format_fault(checkpoint)
+    if fault:
+        raise ValueError(f"not a character-model checkpoint of format "
+                         f"{CHECKPOINT_FORMAT}: {fault}")
+
+
+def _format_fault(checkpoint) -> str | None:
+    """What keeps ``checkpoint`` from being one of ours (None: nothing)."""
+    if not isinstance(checkpoint, dict):
+        return f"it holds a {type(checkpoint).__name__}, not a dict"
+    if "format" not in checkpoint:
+        keys = ", ".join(map(str, checkpoint))
+        return f"a dict without a 'format' entry (its keys: {keys})"
+    if checkpoint["format"] != CHECKPOINT_FORMAT:
+        return (f"format {checkpoint['format']!r}, this code reads format "
+                f"{CHECKPOINT_FORMAT}")
+    missing = sorted({"vocab", "model_config", "state_dict"} - checkpoint.keys())
+    return f"it has no {', '.join(missing)}" if missing else None
 
 
 def _vocab_difference(theirs: Vocabulary, ours: Vocabulary) -> str:
@@ -138,32 +171,72 @@ def _vocab_difference(theirs: Vocabulary, ours: Vocabulary) -> str:
 
 
 def save_checkpoint(checkpoint: dict, path: str | Path) -> Path:
-    """``torch.save`` to a temporary file next to ``path``, then rename: never half-written."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(checkpoint, f)
-        os.chmod(tmp, 0o644)   # mkstemp makes it private; a cache is for every reader
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    """``torch.save`` to a temporary file next to ``path``, then rename: never
+    half-written (:func:`lib.download.atomic_write`)."""
+    return atomic_write(path, lambda f: torch.save(checkpoint, f))
 
 
 def read_checkpoint(path: str | Path) -> dict:
-    """A checkpoint dict, read with ``weights_only=True`` (tensors and plain values only)."""
-    checkpoint = torch.load(path, map_location="cpu", weights_only=True)
-    _check_format(checkpoint)
+    """A checkpoint dict, read with ``weights_only=True`` (tensors and plain values).
+
+    A file that is not one is a :class:`CheckpointError` naming it. ``torch.save``
+    writes a zip archive, so a file that is not a whole zip (truncated, text, empty) is
+    refused before torch reads it.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(path, "a folder" if path.is_dir() else "no such file")
+    if not zipfile.is_zipfile(path):
+        reason = (f"not a zip archive as torch.save writes ({_size(path)}: truncated, "
+                  f"or another kind of file)")
+        raise CheckpointError(path, reason)
+    try:
+        checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as err:
+        raise CheckpointError(path, _unsafe_reason(err)) from None
+    except Exception as err:   # torch reading a zip it did not write, or a damaged one
+        reason = f"torch cannot read this zip archive ({_brief(err)})"
+        raise CheckpointError(path, reason) from None
+    fault = _format_fault(checkpoint)
+    if fault:
+        raise CheckpointError(path, fault)
     return checkpoint
 
 
 def load_model(path_or_checkpoint, device: torch.device | str | None = None) -> CharLSTM:
     """Rebuild the model a checkpoint describes (its vocabulary and config), in eval mode."""
-    checkpoint = (path_or_checkpoint if isinstance(path_or_checkpoint, dict)
-                  else read_checkpoint(path_or_checkpoint))
+    if isinstance(path_or_checkpoint, dict):
+        return _model_of(path_or_checkpoint).to(device or "cpu").eval()
+    checkpoint = read_checkpoint(path_or_checkpoint)
+    try:
+        model = _model_of(checkpoint)
+    except (KeyError, TypeError, ValueError, RuntimeError) as err:   # e.g. wrong shapes
+        raise CheckpointError(path_or_checkpoint,
+                              f"its model cannot be rebuilt ({_brief(err)})") from None
+    return model.to(device or "cpu").eval()
+
+
+def _model_of(checkpoint: dict) -> CharLSTM:
     _check_format(checkpoint)
     model = CharLSTM(Vocabulary(checkpoint["vocab"]), ModelConfig(**checkpoint["model_config"]))
-    return model.load_checkpoint(checkpoint).to(device or "cpu").eval()
+    return model.load_checkpoint(checkpoint)
+
+
+def _size(path: Path) -> str:
+    size = path.stat().st_size
+    return f"{size} byte{'s' * (size != 1)}"
+
+
+def _brief(err: Exception, limit: int = 200) -> str:
+    """``err`` on one line of at most ``limit`` characters: its type and message."""
+    text = " ".join(f"{type(err).__name__}: {err}".split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _unsafe_reason(err: pickle.UnpicklingError) -> str:
+    """torch's weights-only refusal, without its advice to load the file unsafely."""
+    found = re.search(r"GLOBAL (\S+)", str(err))
+    what = f"a {found.group(1)}" if found else "something"
+    return (f"it holds {what} besides tensors and plain Python values, which a "
+            f"character-model checkpoint never does (only those are read: nothing in "
+            f"the file runs)")

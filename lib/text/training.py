@@ -25,11 +25,11 @@ from pathlib import Path
 
 import torch
 from torch import nn
-from tqdm.auto import tqdm
 
-from lib.runtime import describe, experiment_size, progress_disabled
+from lib.runtime import describe, experiment_size, progress_bar
 from lib.text.corpus import Corpus, parallel_streams, random_windows, tiled_windows
 from lib.text.model import CharLSTM, VocabularyMismatchError, save_checkpoint
+from lib.training import eval_mode
 
 THIRDS = ("third-1.pt", "third-2.pt", "final.pt")
 
@@ -78,15 +78,15 @@ def evaluate_windows(model: CharLSTM, ids: torch.Tensor, seq_length: int = 30,
                      batch_size: int = 1024) -> tuple[float, float, torch.Tensor]:
     """(loss, accuracy, loss at each position t of a window (T,)) over every window of ``ids``."""
     x, y = tiled_windows(ids, seq_length)
-    device, was_training = model.W_ph.device, model.training
-    model.eval()
+    device = model.W_ph.device
     loss_sum, correct = torch.zeros(seq_length, device=device), torch.zeros((), device=device)
-    for xb, yb in zip(x.split(batch_size), y.split(batch_size)):
-        logits, _ = model(xb.to(device))
-        yb = yb.to(device)
-        loss_sum += nn.functional.cross_entropy(logits.transpose(1, 2), yb, reduction="none").sum(0)
-        correct += (logits.argmax(-1) == yb).sum()
-    model.train(was_training)
+    with eval_mode(model):
+        for xb, yb in zip(x.split(batch_size), y.split(batch_size)):
+            logits, _ = model(xb.to(device))
+            yb = yb.to(device)
+            loss_sum += nn.functional.cross_entropy(logits.transpose(1, 2), yb,
+                                                    reduction="none").sum(0)
+            correct += (logits.argmax(-1) == yb).sum()
     per_position = (loss_sum / len(x)).cpu()
     return per_position.mean().item(), correct.item() / y.numel(), per_position
 
@@ -96,15 +96,15 @@ def evaluate_stream(model: CharLSTM, ids: torch.Tensor, num_streams: int = 32,
                     chunk: int = 256) -> tuple[float, float]:
     """(loss, accuracy) reading ``ids`` as ``num_streams`` continuous pieces, state carried."""
     x, y = parallel_streams(ids, num_streams)
-    device, was_training = model.W_ph.device, model.training
-    model.eval()
+    device = model.W_ph.device
     state, loss_sum, correct = None, 0.0, 0
-    for xb, yb in zip(x.split(chunk, dim=1), y.split(chunk, dim=1)):
-        logits, state = model(xb.to(device), state)
-        yb = yb.to(device)
-        loss_sum += nn.functional.cross_entropy(logits.transpose(1, 2), yb, reduction="sum").item()
-        correct += (logits.argmax(-1) == yb).sum().item()
-    model.train(was_training)
+    with eval_mode(model):
+        for xb, yb in zip(x.split(chunk, dim=1), y.split(chunk, dim=1)):
+            logits, state = model(xb.to(device), state)
+            yb = yb.to(device)
+            loss_sum += nn.functional.cross_entropy(logits.transpose(1, 2), yb,
+                                                    reduction="sum").item()
+            correct += (logits.argmax(-1) == yb).sum().item()
     return loss_sum / y.numel(), correct / y.numel()
 
 
@@ -129,8 +129,8 @@ def train(model: CharLSTM, corpus: Corpus, config: TrainConfig, checkpoint_dir: 
     saves = dict(zip(checkpoint_steps(config.steps), THIRDS))
     hist, losses, start = CharHistory(), [], time.perf_counter()
     model.train()
-    bar = tqdm(range(1, config.steps + 1), desc=f"CharLSTM on {corpus.name}", leave=False,
-               disable=progress_disabled() if progress is None else not progress)
+    bar = progress_bar(range(1, config.steps + 1), f"CharLSTM on {corpus.name}",
+                       progress)
     for step in bar:
         x, y = random_windows(corpus.train, config.batch_size, config.seq_length, generator)
         losses.append(train_step(model, opt, x.to(device), y.to(device), config.max_norm))

@@ -64,6 +64,24 @@ def test_gate_matrices_are_views_of_the_fused_parameters():
     assert torch.all(layer.W_fh == 7.0)
 
 
+def test_gate_views_are_defined_in_both_classes_and_read_only():
+    """Every course name is written in the class body (for readers and IDEs); the
+    classifier's are its layer's tensors; none can be assigned over."""
+    from lib.recurrent.lstm import GATE_VIEWS
+    assert len(set(GATE_VIEWS)) == 12
+    for cls in (LSTMLayer, LSTM):
+        missing = [name for name in GATE_VIEWS if name not in vars(cls)]
+        assert not missing, f"{cls.__name__} does not define {missing}"
+    m = LSTM(4, 3)
+    for name in GATE_VIEWS:
+        assert torch.equal(getattr(m, name), getattr(m.layer, name)), name
+    assert m.W_gx.data_ptr() == m.layer.weight_ih[8:12].data_ptr()
+    with pytest.raises(AttributeError):
+        m.layer.W_gx = torch.zeros(4, 10)
+    with pytest.raises(AttributeError):
+        m.b_f = torch.zeros(4)
+
+
 @pytest.mark.parametrize("num_biases", [1, 2])
 def test_forget_bias_initialisation(num_biases):
     layer = LSTMLayer(3, 8, num_biases=num_biases, forget_bias=1.0)

@@ -1,20 +1,34 @@
-"""lib.text.model and lib.text.training: the equations, checkpoints, training and its cache."""
+"""lib.text.model and lib.text.training: the equations, checkpoints and training."""
 
 from __future__ import annotations
 
 import math
+import traceback
+import zipfile
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
 
-from lib.text import cache, training
-from lib.text.model import (CharLSTM, ModelConfig, VocabularyMismatchError, load_model,
-                            read_checkpoint, save_checkpoint)
-from lib.text.cache import train_or_load
-from lib.text.training import (TrainConfig, checkpoint_steps, evaluate_stream, evaluate_windows,
-                               train)
+from lib.text import training
 from lib.text.corpus import Vocabulary, load_corpus
+from lib.text.model import (
+    CharLSTM,
+    CheckpointError,
+    ModelConfig,
+    VocabularyMismatchError,
+    load_model,
+    read_checkpoint,
+    save_checkpoint,
+)
+from lib.text.training import (
+    TrainConfig,
+    checkpoint_steps,
+    evaluate_stream,
+    evaluate_windows,
+    train,
+)
 
 VOCAB = Vocabulary("abcdefgh ")
 SMALL = ModelConfig(num_hiddens=12, num_layers=2, embedding_dim=5)
@@ -109,6 +123,82 @@ def test_loading_into_another_vocabulary_is_a_clear_error(tmp_path):
         load_model(tmp_path / "other.pt")
 
 
+def truncated(folder):
+    path = save_checkpoint(model().checkpoint(), folder / "final.pt")
+    path.write_bytes(path.read_bytes()[:1000])
+    return path
+
+
+def text_file(folder):
+    path = folder / "notes.pt"
+    path.write_text("not a checkpoint\n")
+    return path
+
+
+def empty_file(folder):
+    path = folder / "empty.pt"
+    path.touch()
+    return path
+
+
+def zip_of_text(folder):
+    path = folder / "archive.pt"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("notes.txt", "hello")
+    return path
+
+
+def numpy_inside(folder):
+    path = folder / "numpy.pt"
+    torch.save({"format": 1, "weights": np.zeros(3)}, path)
+    return path
+
+
+def plain_dict(folder):
+    path = folder / "dict.pt"
+    torch.save({"weights": torch.zeros(3)}, path)
+    return path
+
+
+def missing_file(folder):
+    return folder / "missing.pt"
+
+
+def a_folder(folder):
+    return folder
+
+
+NOT_CHECKPOINTS = [(truncated, "not a zip archive"), (text_file, "not a zip archive"),
+                   (empty_file, "0 bytes"), (zip_of_text, "torch cannot read"),
+                   (numpy_inside, "besides tensors"),
+                   (plain_dict, "without a 'format'"), (missing_file, "no such file"),
+                   (a_folder, "a folder")]
+
+
+@pytest.mark.parametrize("make, reason", NOT_CHECKPOINTS)
+@pytest.mark.parametrize("load", [read_checkpoint, load_model])
+def test_a_file_that_is_not_a_checkpoint_is_a_clear_error(tmp_path, make, reason, load):
+    """Ours, naming the file: never torch's advice to load with weights_only=False."""
+    path = make(tmp_path)
+    with pytest.raises(CheckpointError, match=reason) as caught:
+        load(str(path))
+    assert caught.value.path == path and isinstance(caught.value, ValueError)
+    shown = "".join(traceback.format_exception(caught.value))   # what the reader sees
+    assert str(path) in shown and "save_checkpoint" in shown
+    for torch_words in ("weights_only", "PytorchStreamReader", "miniz"):
+        assert torch_words not in shown
+
+
+def test_a_checkpoint_whose_model_cannot_be_rebuilt_is_our_clear_error(tmp_path):
+    checkpoint = model().checkpoint()
+    checkpoint["state_dict"]["W_ph"] = torch.zeros(2, 2)
+    path = save_checkpoint(checkpoint, tmp_path / "m.pt")
+    assert read_checkpoint(path)["format"] == 1   # a checkpoint on the outside
+    with pytest.raises(CheckpointError, match=r"cannot be rebuilt.*W_ph") as caught:
+        load_model(path)
+    assert str(path) in str(caught.value)
+
+
 @pytest.fixture
 def corpus(tmp_path):
     path = tmp_path / "abc.txt"
@@ -148,43 +238,6 @@ def test_training_learns_and_checkpoints_at_thirds(corpus, tmp_path):
     assert final["corpus"]["sha256"] == corpus.sha256 and final["train_config"]["steps"] == 60
 
 
-def test_train_or_load_trains_once_then_loads(corpus, tmp_path):
-    config = TrainConfig(steps=6, batch_size=4, seq_length=8, eval_every=3)
-    first = train_or_load(corpus, SMALL, config, cache=tmp_path)
-    again = train_or_load(corpus, SMALL, config, cache=tmp_path)
-    assert not first.from_cache and again.from_cache
-    assert all(p.is_file() and p.parent.parent == tmp_path / "checkpoints"
-               for p in again.checkpoints)
-    for a, b in zip(first.model.state_dict().values(), again.model.state_dict().values()):
-        assert torch.equal(a, b)
-    assert again.history.step == first.history.step and again.minutes > 0
-    other = train_or_load(corpus, SMALL, TrainConfig(steps=6, batch_size=4, seq_length=8,
-                                                     eval_every=3, seed=1), cache=tmp_path)
-    assert not other.from_cache and other.checkpoints[0].parent != first.checkpoints[0].parent
-
-
-def test_run_key_follows_the_corpus_config_and_size(corpus, monkeypatch):
-    config = TrainConfig(steps=6)
-    key = cache.run_key(corpus, SMALL, config)
-    assert key == cache.run_key(corpus, SMALL, TrainConfig(steps=6))
-    assert key.startswith(f"{corpus.name}-smoke-")
-    assert key != cache.run_key(corpus, ModelConfig(num_hiddens=13), config)
-    monkeypatch.setenv("BOOK_SIZE", "book")
-    assert key != cache.run_key(corpus, SMALL, config)
-
-
 def test_too_few_steps_is_an_error():
     with pytest.raises(ValueError, match="at least 3 steps"):
         TrainConfig(steps=2)
-
-
-@pytest.mark.parametrize("size", ["smoke", "book", "full"])
-def test_chapter_configs_build_at_every_size(size, monkeypatch):
-    monkeypatch.setenv("BOOK_SIZE", size)
-    for corpus in ("shakespeare", "darwin_nl"):
-        model_config, train_config = cache.chapter_configs(corpus)
-        m = CharLSTM(VOCAB, model_config)
-        assert m(torch.zeros(2, 3, dtype=torch.long))[0].shape == (2, 3, len(VOCAB))
-        assert train_config.steps >= 3 and train_config.eval_every <= train_config.steps
-    if size == "book":
-        assert model_config.num_hiddens == 128 and model_config.num_layers == 2   # the course's
