@@ -4,11 +4,13 @@
 
 The target (issue 6): an update "well under half a second on CPU for a 128-unit model and a
 200-character sample". One update recomputes everything a control can change: the prompt's
-logits (read once per prompt), P_T and its entropy, the entropy curve over 121 temperatures, a
-sample, and the two SVG charts. Measured, side by side:
+logits (read once per prompt), P_T and its entropy, the entropy curve over
+lib.text.templab.settings.CURVE_POINTS (121) temperatures, a sample, and the two SVG
+charts. Measured, side by side:
 
-  * live: lib.text.templab.lab.LiveLab in this process, moving each control as a reader would
-    (lib.text.templab.lab.update_times); the time the front-end takes to draw is not included;
+  * live: lib.text.templab.live.LiveLab in this process, moving each control as a reader
+    would (lib.text.templab.live.update_times); the time the front-end takes to draw is not
+    included;
   * sampler alone: lib.text.sampling.Sampler.sample of the same length, the floor under the live lab;
   * static: the same lab as the built book's element, in headless Chromium (when installed),
     moving the temperature; the lab's own clock (performance.now) around one update.

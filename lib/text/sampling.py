@@ -113,9 +113,12 @@ def find_loop(text: str, min_repeats: int = 2) -> tuple[int, int] | None:
     return best
 
 
-def one_line(text: str) -> str:
-    """``text`` with its line breaks shown as the symbol ↵, to fit in a table cell."""
-    return text.replace("\n", "↵")
+def one_line(text: str, spaces: bool = False) -> str:
+    """``text`` on one line with its control characters visible: a line break as ↵ and a
+    tab as ⇥, to fit in a table cell; with ``spaces``, a space as ␣ too, for a character
+    that labels a chart and must not be blank. ``one_line("a\\nb")`` is ``"a↵b"``."""
+    shown = {"\n": "↵", "\t": "⇥", " ": "␣"} if spaces else {"\n": "↵", "\t": "⇥"}
+    return text.translate(str.maketrans(shown))
 
 
 # ----------------------------------------------------------------------------- the sampler

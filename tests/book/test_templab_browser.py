@@ -14,10 +14,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lib.text import templab
 from lib.download import cache_dir
+from lib.text import templab
 from lib.text.sampling import Sampler, export_weights
-from tests.book.browser_support import ROOT, PageWatch, browser, built_site, chromium_path, serve
+from lib.text.templab import lab_limits
+from tests.book.browser_support import (
+    ROOT,
+    PageWatch,
+    browser,
+    built_site,
+    chromium_path,
+    serve,
+)
 
 pytestmark = pytest.mark.browser
 SITE = built_site()
@@ -129,6 +137,22 @@ def test_the_page_carries_the_trained_model(lab_page):
     assert all(np.array_equal(trained[k], sampler.weights[k]) for k in trained)
 
 
+def test_the_controls_take_the_payloads_limits(lab_page):
+    """templab.js states no limit: the page's controls show those of its payload."""
+    lab, payload, _, _ = lab_page
+    limits = payload["limits"]
+    assert limits == lab_limits()
+    lab.convention("T")
+
+    def attributes(name: str, *keys: str) -> list[float]:
+        control = lab.root.locator(f".templab-{name}")
+        return [float(control.get_attribute(key)) for key in keys]
+
+    assert attributes("slider", "min", "max", "step") == limits["slider"]
+    assert attributes("length", "min", "max") == limits["length"]
+    assert attributes("seed", "min", "max") == limits["seed"]
+
+
 def test_greedy_text_is_exactly_python_greedy(lab_page):
     lab, _, sampler, _ = lab_page
     lab.greedy(True)
@@ -141,7 +165,7 @@ def test_greedy_text_is_exactly_python_greedy(lab_page):
 
 @pytest.mark.parametrize("T", [0.3, 1.0, 2.5])
 def test_probabilities_agree_to_1e_4(lab_page, T):
-    lab, _, sampler, _ = lab_page
+    lab, payload, sampler, _ = lab_page
     lab.greedy(False)
     lab.convention("T")
     for prompt in prompts_for(sampler.vocab)[:3]:
@@ -150,7 +174,7 @@ def test_probabilities_agree_to_1e_4(lab_page, T):
         expected = sampler.next_distribution(prompt, temperature=T)
         assert np.abs(lab.distribution() - expected).max() < 1e-4
         bars = lab.bars()
-        assert len(bars) == min(20, len(sampler.vocab))
+        assert len(bars) == min(payload["limits"]["top_shown"], len(sampler.vocab))
         for char, p in bars.items():
             assert abs(p - expected[sampler.vocab.chars.index(char)]) < 1e-4, repr(char)
         top = np.sort(expected)[::-1][:len(bars)]          # the bars are the most likely

@@ -241,3 +241,6 @@ def test_log_prob_is_the_sum_of_the_models_log_probabilities(model, sampler):
 def test_one_line():
     from lib.text.sampling import one_line
     assert one_line("a\nb\n") == "a↵b↵"
+    assert one_line("to be\tor") == "to be⇥or"           # spaces stay in a table cell
+    assert one_line("to be\tor\n", spaces=True) == "to␣be⇥or↵"  # a label: never blank
+    assert [one_line(ch, spaces=True) for ch in "\n \ta"] == ["↵", "␣", "⇥", "a"]

@@ -1,5 +1,6 @@
-"""lib.text.templab.lab: the exported weights, the static element, the live lab's controls, bad input,
-and (where Node.js is installed) lib/text/templab/templab.js against lib.text.sampling on the same weights."""
+"""lib.text.templab: the exported weights and limits, the static element, the live lab's
+controls, bad input, and (where Node.js is installed) lib/text/templab/templab.js
+against lib.text.sampling on the same weights, and against its payload's limits."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ import pytest
 import torch
 
 from lib.text import templab
-from lib.text.model import CharLSTM, ModelConfig
 from lib.text.cache import chapter_configs
-from lib.text.sampling import Sampler, entropy_bits, export_weights
 from lib.text.corpus import UnknownCharacterError, Vocabulary
+from lib.text.model import CharLSTM, ModelConfig
+from lib.text.sampling import Sampler, entropy_bits, export_weights
+from lib.text.templab import lab_javascript, lab_limits, lab_settings
 
 VOCAB = Vocabulary("abcdefgh \n:ROME")
 
@@ -51,7 +53,7 @@ def payload_from_html(element: str) -> dict:
 @pytest.mark.parametrize("num_layers", [1, 2, 3])
 def test_payload_round_trip_is_exact(num_layers):
     model = make_model(num_layers)
-    settings = templab.lab_settings(model.vocab, prompt="ab")
+    settings = lab_settings(model.vocab, prompt="ab")
     payload = json.loads(json.dumps(templab.encode_payload(model, settings)))
     vocab, weights = templab.decode_payload(payload)
     expected = export_weights(model)
@@ -92,6 +94,32 @@ def test_a_damaged_payload_is_an_error(model, static):
         templab.model_from_weights(model.vocab, {"table": np.zeros((len(model.vocab), 8))})
 
 
+def test_the_payload_carries_the_limits_and_the_labels(model, static):
+    payload = json.loads(json.dumps(static.payload))
+    assert payload["format"] == templab.PAYLOAD_FORMAT == 2
+    limits = payload["limits"]
+    assert limits == lab_limits()
+    assert limits["T"] == list(templab.T_RANGE)
+    assert limits["slider"] == list(templab.SLIDER)
+    assert limits["length"] == [1, templab.MAX_LENGTH] == [1, 2000]
+    assert limits["seed"] == [0, templab.MAX_SEED] == [0, 2**32 - 1]
+    assert limits["top_shown"] == templab.TOP_SHOWN == 20
+    assert limits["curve_points"] == templab.CURVE_POINTS == 121
+    assert limits["ticks"] == {"T": [0.05, 0.1, 0.2, 0.5, 1, 2, 5],
+                               "beta": [0.2, 0.5, 1, 2, 5, 10, 20]}
+    assert payload["labels"] == [templab.shown_char(ch) for ch in model.vocab.chars]
+    assert {"↵", "␣"} <= set(payload["labels"])           # VOCAB holds "\n" and " "
+
+
+def test_a_payload_of_another_format_is_a_clear_error(static):
+    old = {key: value for key, value in json.loads(json.dumps(static.payload)).items()
+           if key not in ("limits", "labels")}                 # as format 1 wrote them
+    with pytest.raises(ValueError, match="format 2"):
+        templab.decode_payload({**old, "format": 1})
+    with pytest.raises(ValueError, match=r"lacks \['labels', 'limits'\]"):
+        templab.decode_payload(old)
+
+
 # ---------------------------------------------------------------------- the static element
 def test_the_element_carries_weights_settings_and_code(model, static):
     element = static._repr_html_()
@@ -100,7 +128,7 @@ def test_the_element_carries_weights_settings_and_code(model, static):
     assert payload["settings"] == {"prompt": "ROME", "T": 0.8, "greedy": False, "convention": "T",
                                    "length": 200, "seed": 3, "topK": None}
     assert payload["meta"] == {"run": "x"} and payload["vocab"] == list(model.vocab.chars)
-    assert templab.lab_javascript() in element and "TempLab.mount(root)" in element
+    assert lab_javascript() in element and "TempLab.mount(root)" in element
     assert 'class="templab-fallback"' in element          # what shows when no script runs
     data = element.split('class="templab-data">', 1)[1].split("</script>", 1)[0]
     assert "<" not in data                      # nothing in the JSON can close the script
@@ -138,6 +166,36 @@ def test_book_size_weights_stay_under_two_megabytes(monkeypatch):
     assert lab.weights_bytes < 2e6 and lab.html_bytes < 2e6 * 4 / 3 + 100_000
 
 
+def js_code_without_comments() -> str:
+    return re.sub(r"/\*.*?\*/|//[^\n]*", " ", lab_javascript(), flags=re.S)
+
+
+def js_number(x) -> str:
+    """A number as JavaScript writes it: 2000, 0.05."""
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+def test_the_javascript_states_no_limit_of_its_own():
+    """The limits travel in the payload: templab.js holds neither their names nor their
+    numbers (those of two characters or fewer, such as 5 or 20, are too common to
+    check)."""
+    code = js_code_without_comments()
+    names = ["T_RANGE", "SLIDER", "MAX_LENGTH", "MAX_SEED", "TOP_SHOWN", "CURVE_POINTS"]
+    assert [name for name in names if re.search(rf"\b{name}\b", code)] == []
+    limits = lab_limits()
+    numbers = [*limits["T"], *limits["slider"], *limits["length"], *limits["seed"],
+               limits["seed"][1] + 1, limits["curve_points"]]
+    literals = {js_number(abs(x)) for x in numbers if len(js_number(abs(x))) > 2}
+    literals |= {", ".join(map(js_number, t[:3])) for t in limits["ticks"].values()}
+    assert {"0.05", "1.3", "0.7", "0.01", "2000", "4294967295", "121"} <= literals
+    found = [lit for lit in literals
+             if re.search(rf"(?<![\w.]){re.escape(lit)}(?![\w.])", code)]
+    assert found == [], f"templab.js restates {found}"
+    assert "20 most likely" not in code and "376 / 20" not in code
+    format_read = re.search(r"const FORMAT = (\d+);", code)   # the one number it knows
+    assert format_read and int(format_read.group(1)) == templab.PAYLOAD_FORMAT
+
+
 # ------------------------------------------------------------------------------ bad input
 @pytest.mark.parametrize("settings, error", [
     ({"temperature": float("nan")}, ValueError), ({"temperature": -1.0}, ValueError),
@@ -150,7 +208,7 @@ def test_book_size_weights_stay_under_two_megabytes(monkeypatch):
 ])
 def test_bad_settings_are_clear_errors(model, settings, error):
     with pytest.raises(error):
-        templab.lab_settings(model.vocab, **{"prompt": "ab", **settings})
+        lab_settings(model.vocab, **{"prompt": "ab", **settings})
     with pytest.raises(error):
         templab.static_lab(model, **{"prompt": "ab", **settings})
 
@@ -163,8 +221,8 @@ def test_only_a_char_model_has_a_lab():
 
 
 def test_greedy_and_beta_settings(model):
-    assert templab.lab_settings(model.vocab, prompt="a", temperature=0).greedy
-    s = templab.lab_settings(model.vocab, prompt="a", beta=4.0, convention="beta")
+    assert lab_settings(model.vocab, prompt="a", temperature=0).greedy
+    s = lab_settings(model.vocab, prompt="a", beta=4.0, convention="beta")
     assert s.T == 0.25 and not s.greedy and templab.setting_name(s) == "β = 4"
 
 
@@ -279,7 +337,7 @@ def test_update_times_cover_every_control_and_restore_the_lab(lab):
     assert set(times) == {"temperature slider", "convention toggle", "greedy on/off", "top-k",
                           "seed (resample)", "typing the prompt"}
     assert all(len(t) == 4 and np.all(t > 0) for t in times.values())
-    assert lab.settings == templab.lab_settings(lab.vocab, prompt="ROME", temperature=0.7,
+    assert lab.settings == lab_settings(lab.vocab, prompt="ROME", temperature=0.7,
                                                 length=60, seed=4)
     assert lab.controls["temperature"].value == pytest.approx(0.7)
 
@@ -318,6 +376,17 @@ console.log(JSON.stringify(out));
 """
 
 
+def run_node(folder, check: str, data: dict) -> dict:
+    """Run ``check`` in Node.js with lib/text/templab/templab.js (as the page inlines
+    it) as its first argument and ``data`` as JSON on stdin: what it prints, decoded."""
+    (folder / "templab.js").write_text(lab_javascript(), encoding="utf-8")
+    (folder / "check.js").write_text(check, encoding="utf-8")
+    command = [NODE, str(folder / "check.js"), str(folder / "templab.js")]
+    result = subprocess.run(command, input=json.dumps(data), capture_output=True,
+                            text=True, timeout=120, check=True)
+    return json.loads(result.stdout)
+
+
 @pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
 def test_javascript_agrees_with_python(tmp_path):
     model = make_model(n=24, vocab=Vocabulary("abcdefghijklmnop \n:ROME"))
@@ -327,13 +396,9 @@ def test_javascript_agrees_with_python(tmp_path):
     runs += [{"prompt": "ROME", "length": 100, "T": T, "topK": k, "seed": seed}
              for T, k, seed in [(0.5, None, 1), (1.0, None, 2), (2.0, 4, 3), (4.0, None, 2**31)]]
     seeds = [0, 1, 42, 2**32 - 1, 2**40 + 5]
-    payload = templab.encode_payload(model, templab.lab_settings(model.vocab, prompt="ROME"))
-    script = tmp_path / "check.js"
-    script.write_text(NODE_CHECK)
-    result = subprocess.run([NODE, str(script), str(templab.lab.resources.files("lib.text.templab") / "templab.js")],
-                            input=json.dumps({"payload": payload, "runs": runs, "seeds": seeds}),
-                            capture_output=True, text=True, timeout=120, check=True)
-    out = json.loads(result.stdout)
+    payload = templab.encode_payload(model, lab_settings(model.vocab, prompt="ROME"))
+    data = {"payload": payload, "runs": runs, "seeds": seeds}
+    out = run_node(tmp_path, NODE_CHECK, data)
     for run, js in zip(runs, out["runs"]):
         T, k = run["T"], run["topK"]
         expected = sampler.sample(run["prompt"], run["length"], temperature=T, top_k=k,
@@ -345,3 +410,69 @@ def test_javascript_agrees_with_python(tmp_path):
         assert out["uniforms"][str(seed)] == np.random.default_rng(seed).random(5).tolist(), seed
     assert "noError" not in out and len(out["errors"]) == 2
     assert "U+20AC" in out["errors"][0] and "empty" in out["errors"][1]
+
+
+NODE_LIMITS = """
+const T = require(process.argv[2]);
+const input = JSON.parse(require("fs").readFileSync(0, "utf8"));
+const accepts = (f) => { try { f(); return true; } catch (e) { return e.message; } };
+const results = input.payloads.map((payload) => {
+  const lim = T.readLimits(payload);
+  const whole = (name, n) => accepts(() => T.wholeNumber(name, String(n), lim[name]));
+  return {format: T.FORMAT,
+          length: input.lengths.map((n) => whole("length", n)),
+          seed: input.seeds.map((n) => whole("seed", n)),
+          clamped: input.temperatures.map((t) => T.clampT(lim, t)),
+          slider: {T: T.sliderRange(lim, "T"), beta: T.sliderRange(lim, "beta")},
+          values: {T: T.valueRange(lim, "T"), beta: T.valueRange(lim, "beta")},
+          curve: T.curveValues(lim, "T"),
+          shown: T.topShown(lim, Float64Array.from(input.P1))};
+});
+const p = input.payloads[0];
+const errors = [accepts(() => T.decodeModel(Object.assign({}, p, {format: 1}))),
+                accepts(() => T.readLimits(Object.assign({}, p, {limits: undefined}))),
+                accepts(() => T.readLimits(Object.assign({}, p, {limits: Object.assign(
+                  {}, p.limits, {slider: [0.7, -1.3, 0.01]})})))];
+console.log(JSON.stringify({results, errors}));
+"""
+
+
+@pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
+def test_the_javascript_takes_its_limits_from_the_payload(model, tmp_path):
+    """A payload with other limits changes what the JavaScript accepts and draws."""
+    settings = lab_settings(model.vocab, prompt="ab")
+    payload = json.loads(json.dumps(templab.encode_payload(model, settings)))
+    changed = json.loads(json.dumps(payload))
+    changed["limits"].update(T=[0.1, 2.0], slider=[-1.0, 0.3, 0.05], length=[1, 50],
+                             seed=[0, 99], top_shown=5, curve_points=11)
+    P1 = np.random.default_rng(0).dirichlet(np.ones(len(model.vocab)))
+    data = {"payloads": [payload, changed], "lengths": [0, 1, 50, 51, 2000, 2001],
+            "seeds": [-1, 0, 99, 100, 2**32 - 1, 2**32],
+            "temperatures": [0.01, 0.07, 1.0, 3.0, 50.0], "P1": P1.tolist()}
+    out = run_node(tmp_path, NODE_LIMITS, data)
+    for limits, js in zip([payload["limits"], changed["limits"]], out["results"],
+                          strict=True):
+        for name in ("length", "seed"):
+            low, high = limits[name]
+            within = [low <= n <= high for n in data[name + "s"]]
+            assert [r is True for r in js[name]] == within
+            assert all(r is True or f"from {low} to {high}" in r for r in js[name])
+        low, high = limits["T"]
+        assert js["clamped"] == pytest.approx(np.clip(data["temperatures"], low, high))
+        assert js["values"]["T"] == [low, high]
+        assert js["values"]["beta"] == pytest.approx([1 / high, 1 / low])
+        s_min, s_max, _ = limits["slider"]
+        assert js["slider"] == {"T": [s_min, s_max], "beta": [-s_max, -s_min]}
+        m = limits["curve_points"]
+        grid = low * (high / low) ** (np.arange(m) / (m - 1))
+        assert js["curve"] == pytest.approx(grid.tolist(), rel=1e-12)
+        ranked = sorted(range(len(P1)), key=lambda v: (-P1[v], v))
+        assert js["shown"] == ranked[:limits["top_shown"]]
+        assert js["format"] == templab.PAYLOAD_FORMAT
+    lab_grid, _ = templab.entropy_curve(np.zeros(len(model.vocab)), "T", None)
+    assert out["results"][0]["curve"] == pytest.approx(lab_grid.tolist(), rel=1e-12)
+    lengths = [result["length"] for result in out["results"]]
+    assert lengths[0] != lengths[1]                               # 51 is now too long
+    assert "format 1" in out["errors"][0] and "format 2" in out["errors"][0]
+    assert "limits lack T" in out["errors"][1]
+    assert "limits lack slider" in out["errors"][2]

@@ -1,8 +1,10 @@
-/* The temperature lab in the browser: the chapter "The temperature lab" (lib/text/templab/lab.py).
+/* The temperature lab in the browser: the chapter "The temperature lab".
  *
- * No library, no network. lib/text/templab/lab.py puts the model's weights, float32 in base64, into a
- * JSON script next to the lab and inlines this file; it runs the computation of
- * lib.text.sampling.Sampler, with the arrays of lib.text.sampling.export_weights (row vectors, x @ W):
+ * No library, no network. lib/text/templab/static.py puts the payload of
+ * lib/text/templab/payload.py (the model's weights, float32 in base64, the lab's settings and
+ * its limits) into a JSON script next to the lab and inlines this file; it runs the
+ * computation of lib.text.sampling.Sampler, with the arrays of
+ * lib.text.sampling.export_weights (row vectors, x @ W):
  *
  *   gates^(1)_t = table[s_t] + h^(1)_{t-1} W_hh_0                table (V, 4n), W_hh_0 (n, 4n)
  *   gates^(l)_t = [h^(l-1)_t, h^(l)_{t-1}] W_l + b_l              W_l (2n, 4n), b_l (4n,)
@@ -18,7 +20,11 @@
  * draw t uses the t-th uniform u_t and picks the first character whose cumulative weight
  * exceeds u_t times the total (inverse CDF), in float32 as lib.text.sampling does.
  *
- * In Node (tests/test_templab.py) the file exports the computation; in a page it also
+ * Every limit of the controls (the temperatures, the slider, length, seed, the bars shown,
+ * the curve's points and ticks) comes from the payload (lib.text.templab.settings.lab_limits):
+ * this file states none of them.
+ *
+ * In Node (tests/text/test_templab.py) the file exports the computation; in a page it also
  * defines TempLab.mount(root), which builds the controls and the displays.
  */
 (function (global) {
@@ -35,15 +41,26 @@
     return Float64Array.from(values);      // exactly the float32 numbers
   }
 
-  /** The payload of lib.text.templab.lab.encode_payload -> the arrays and sizes of the model. */
+  /** The payload format this file reads: lib.text.templab.payload.PAYLOAD_FORMAT. */
+  const FORMAT = 2;
+
+  /** The payload of lib.text.templab.payload.encode_payload -> the arrays and sizes of the
+   *  model, and how the charts label each character (labels). */
   function decodeModel(payload) {
-    if (payload.format !== 1) throw new Error("unknown weight format " + payload.format);
+    if (payload.format !== FORMAT) {
+      throw new Error("unknown weight format " + payload.format + " (this lab reads format " +
+                      FORMAT + ")");
+    }
     const a = payload.arrays, L = payload.num_layers, V = payload.vocab.length;
     if (a.table.shape[0] !== V || a.table.shape[1] !== 4 * payload.num_hiddens) {
       throw new Error("weights of shape " + a.table.shape + " do not fit " + V + " characters");
     }
-    const model = {vocab: payload.vocab, V: V, n: payload.num_hiddens, L: L,
-                   table: decodeArray(a.table), W_hh_0: decodeArray(a.W_hh_0),
+    if (!Array.isArray(payload.labels) || payload.labels.length !== V) {
+      throw new Error("the payload's labels do not name the vocabulary's " + V +
+                      " characters");
+    }
+    const model = {vocab: payload.vocab, labels: payload.labels, V: V, n: payload.num_hiddens,
+                   L: L, table: decodeArray(a.table), W_hh_0: decodeArray(a.W_hh_0),
                    W: [null], b: [null], W_ph: decodeArray(a.W_ph), b_p: decodeArray(a.b_p)};
     for (let l = 1; l < L; l++) {
       model.W.push(decodeArray(a["W_" + l]));
@@ -274,8 +291,75 @@
 
   const decode = (model, ids) => ids.map((i) => model.vocab[i]).join("");
 
-  const TempLab = {decodeModel, initialState, step, encode, decode, read, checkTemperature,
-                   keepTopK, softmaxT, entropyBits, seedSequenceState, NumpyRandom, draw, sample};
+  // ------------------------------------------------------------------------ the limits
+  /** The limits of lib.text.templab.settings.lab_limits, as the payload carries them:
+   *  T [min, max], slider (log10 T) [min, max, step], length and seed [min, max], top_shown
+   *  (bars), curve_points, ticks {T: [...], beta: [...]}. A payload without them is an error. */
+  function readLimits(payload) {
+    const limits = payload.limits || {};
+    const numbers = (x, size) => Array.isArray(x) && x.length === size &&
+                                 x.every((v) => typeof v === "number" && Number.isFinite(v));
+    const sizes = {T: 2, slider: 3, length: 2, seed: 2};
+    for (const [name, size] of Object.entries(sizes)) {
+      if (!numbers(limits[name], size) || !(limits[name][0] < limits[name][1])) {
+        throw new Error("the payload's limits lack " + name + " (" + size + " numbers, " +
+                        "the smallest first)");
+      }
+    }
+    for (const name of ["top_shown", "curve_points"]) {
+      if (!Number.isInteger(limits[name]) || limits[name] < 2) {
+        throw new Error("the payload's limits lack " + name + " (a whole number >= 2)");
+      }
+    }
+    const ticks = limits.ticks || {};
+    const someNumbers = (x) => Array.isArray(x) && numbers(x, x.length);
+    if (!someNumbers(ticks.T) || !someNumbers(ticks.beta)) {
+      throw new Error("the payload's limits lack the curve's ticks for T and beta");
+    }
+    return limits;
+  }
+
+  /** The slider's values at its two ends: T, or beta = 1/T (settings.value_range). */
+  function valueRange(limits, convention) {
+    const [low, high] = limits.T;
+    return convention === "beta" ? [1 / high, 1 / low] : [low, high];
+  }
+
+  /** The slider's range in log10 of its value: [min, max]; for beta, the mirror of T's. */
+  function sliderRange(limits, convention) {
+    const [low, high] = limits.slider;
+    return convention === "beta" ? [-high, -low] : [low, high];
+  }
+
+  /** T held inside the lab's temperatures. */
+  function clampT(limits, T) { return Math.min(limits.T[1], Math.max(limits.T[0], T)); }
+
+  /** The number ``text`` says if it is a whole number in [min, max], else an error. */
+  function wholeNumber(name, text, [min, max]) {
+    const x = Number(text);
+    if (String(text).trim() === "" || !Number.isInteger(x) || x < min || x > max) {
+      throw new Error(name + " = " + JSON.stringify(text) + ": expected a whole " +
+                      "number from " + min + " to " + max);
+    }
+    return x;
+  }
+
+  /** The slider's values on the entropy curve: curve_points on a log grid (entropy_curve). */
+  function curveValues(limits, convention) {
+    const [low, high] = valueRange(limits, convention), m = limits.curve_points;
+    return Array.from({length: m}, (_, i) => low * (high / low) ** (i / (m - 1)));
+  }
+
+  /** Ids of the top_shown characters of P1 (largest first, ties: the smaller id). */
+  function topShown(limits, P1) {
+    return Array.from(P1.keys()).sort((a, b) => P1[b] - P1[a] || a - b)
+      .slice(0, limits.top_shown);
+  }
+
+  const TempLab = {FORMAT, decodeModel, initialState, step, encode, decode, read,
+                   checkTemperature, keepTopK, softmaxT, entropyBits, seedSequenceState,
+                   NumpyRandom, draw, sample, readLimits, valueRange, sliderRange, clampT,
+                   wholeNumber, curveValues, topShown};
 
   if (typeof module !== "undefined" && module.exports) {
     module.exports = TempLab;
@@ -285,7 +369,6 @@
 
   // ====================================================================== the page
   const SVG = "http://www.w3.org/2000/svg";
-  const T_RANGE = [0.05, 5], SLIDER = [-1.3, 0.7], TOP_SHOWN = 20, CURVE_POINTS = 121;
   const STYLE = `
 .templab { border: 1px solid rgba(128,128,128,.45); border-radius: 6px; padding: .8em;
            margin: 1em 0; font-size: .9rem; line-height: 1.35; }
@@ -318,21 +401,22 @@
     return node;
   }
 
-  const shown = (ch) => (ch === "\n" ? "↵" : ch === " " ? "␣" : ch === "\t" ? "⇥" : ch);
-
   function buildControls(lab) {
-    const convention = "templab-convention", V = String(lab.model.V);
+    const convention = "templab-convention", V = String(lab.model.V), lim = lab.limits;
     const c = lab.controls = {
       divide: el("input", {type: "radio", name: lab.name, value: "T", class: convention}),
       multiply: el("input", {type: "radio", name: lab.name, value: "beta", class: convention}),
-      slider: el("input", {type: "range", step: "0.01", class: "templab-slider"}),
+      slider: el("input", {type: "range", step: String(lim.slider[2]),
+                           class: "templab-slider"}),
       value: el("input", {type: "number", step: "any", class: "templab-temperature"}),
       valueName: el("span", {text: "T"}),
       greedy: el("input", {type: "checkbox", class: "templab-greedy"}),
       greedyName: el("span", {text: "greedy (T = 0)"}),
       prompt: el("textarea", {rows: "2", class: "templab-prompt", spellcheck: "false"}),
-      length: el("input", {type: "number", min: "1", max: "2000", class: "templab-length"}),
-      seed: el("input", {type: "number", min: "0", class: "templab-seed"}),
+      length: el("input", {type: "number", min: String(lim.length[0]),
+                           max: String(lim.length[1]), class: "templab-length"}),
+      seed: el("input", {type: "number", min: String(lim.seed[0]), max: String(lim.seed[1]),
+                         class: "templab-seed"}),
       topK: el("input", {type: "number", min: "0", max: V, class: "templab-topk"}),
       resample: el("button", {type: "button", class: "templab-resample",
                               text: "resample (seed + 1)"}),
@@ -360,7 +444,8 @@
     return [
       el("div", {class: "templab-displays"}, [
         el("figure", {}, [d.bars, el("figcaption", {text: "The next character after the prompt: " +
-          "P_T (filled) and the model's own P_1 (outline), its 20 most likely characters."})]),
+          "P_T (filled) and the model's own P_1 (outline), its " + lab.limits.top_shown +
+          " most likely characters."})]),
         el("figure", {}, [d.curve, el("figcaption", {text: "Entropy of the next character " +
           "against the temperature; the dot is the current setting."})])]),
       d.entropy,
@@ -378,8 +463,7 @@
     const shownValue = beta ? 1 / s.T : s.T;
     c.divide.checked = !beta;
     c.multiply.checked = beta;
-    c.slider.min = String(beta ? -SLIDER[1] : SLIDER[0]);
-    c.slider.max = String(beta ? -SLIDER[0] : SLIDER[1]);
+    [c.slider.min, c.slider.max] = sliderRange(lab.limits, s.convention).map(String);
     c.slider.value = String(lg(shownValue));
     c.value.value = String(+shownValue.toPrecision(4));
     c.valueName.textContent = beta ? "β" : "T";
@@ -397,24 +481,13 @@
     c.topK.value = String(s.topK || 0);
   }
 
-  function clampT(T) { return Math.min(T_RANGE[1], Math.max(T_RANGE[0], T)); }
-
-  function readNumber(input, name, min, max) {
-    const x = Number(input.value);
-    if (input.value.trim() === "" || !Number.isInteger(x) || x < min || x > max) {
-      throw new Error(name + " = " + JSON.stringify(input.value) + ": expected a whole " +
-                      "number from " + min + " to " + max);
-    }
-    return x;
-  }
-
   /** The typed values into the settings; a value that is not allowed is an error to show. */
   function readControls(lab) {
-    const c = lab.controls, s = lab.settings, beta = s.convention === "beta";
+    const c = lab.controls, s = lab.settings, beta = s.convention === "beta", lim = lab.limits;
     s.prompt = c.prompt.value;
-    s.length = readNumber(c.length, "length", 1, 2000);
-    s.seed = readNumber(c.seed, "seed", 0, 4294967295);
-    s.topK = readNumber(c.topK, "top-k", 0, lab.model.V) || null;
+    s.length = wholeNumber("length", c.length.value, lim.length);
+    s.seed = wholeNumber("seed", c.seed.value, lim.seed);
+    s.topK = wholeNumber("top-k", c.topK.value, [0, lab.model.V]) || null;
     const typed = Number(c.value.value);
     if (!s.greedy && !(typed > 0 && Number.isFinite(typed))) {
       throw new Error((beta ? "β" : "T") + " = " + JSON.stringify(c.value.value) + ": must be a " +
@@ -423,8 +496,8 @@
   }
 
   function listen(lab) {
-    const c = lab.controls, s = lab.settings;
-    const fromShown = (x) => clampT(s.convention === "beta" ? 1 / x : x);
+    const c = lab.controls, s = lab.settings, lim = lab.limits;
+    const fromShown = (x) => clampT(lim, s.convention === "beta" ? 1 / x : x);
     const shownT = () => String(+(s.convention === "beta" ? 1 / s.T : s.T).toPrecision(4));
     const on = (node, event, change) => node.addEventListener(event, () => {
       change();
@@ -445,7 +518,9 @@
     });
     on(c.greedy, "change", () => { s.greedy = c.greedy.checked; showSettings(lab); });
     for (const node of [c.prompt, c.length, c.seed, c.topK]) on(node, "input", () => {});
-    on(c.resample, "click", () => { c.seed.value = String((s.seed + 1) % 4294967296); });
+    on(c.resample, "click", () => {                     // after the largest seed: the smallest
+      c.seed.value = String(s.seed >= lim.seed[1] ? lim.seed[0] : s.seed + 1);
+    });
   }
 
   // --------------------------------------------------------------------- the displays
@@ -456,11 +531,12 @@
   const yLabel = (y, text) => label(12, y, text,
                                     {transform: `rotate(-90 12 ${y})`, "text-anchor": "middle"});
 
-  /** P_T (filled) and P_1 (dashed outline) of the 20 characters the model ranks highest. */
+  /** P_T (filled) and P_1 (dashed outline) of the top_shown characters the model ranks
+   *  highest. */
   function drawBars(lab, P, P1) {
-    const svg = lab.displays.bars, vocab = lab.model.vocab;
-    const order = Array.from(P1.keys()).sort((a, b) => P1[b] - P1[a] || a - b).slice(0, TOP_SHOWN);
-    const x0 = 36, y0 = 200, height = 180, width = 376 / TOP_SHOWN;
+    const svg = lab.displays.bars, vocab = lab.model.vocab, labels = lab.model.labels;
+    const order = topShown(lab.limits, P1);
+    const x0 = 36, y0 = 200, height = 180, width = 376 / lab.limits.top_shown;
     const y = (p) => y0 - p * height;
     const nodes = [yLabel(110, "probability")];
     for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
@@ -476,7 +552,7 @@
       const own = el("svg:rect", {x: x, width: width - 4, y: y(P1[v]), height: P1[v] * height,
                                   fill: "none", stroke: "currentColor", "stroke-opacity": 0.6,
                                   "stroke-dasharray": "3 2"});
-      nodes.push(bar, own, label(x + (width - 4) / 2, y0 + 16, shown(ch), {
+      nodes.push(bar, own, label(x + (width - 4) / 2, y0 + 16, labels[v], {
         "text-anchor": "middle", "font-size": 13, "font-family": "monospace"}));
     });
     svg.replaceChildren(...nodes);
@@ -484,9 +560,9 @@
 
   /** H(P_T) over the slider (T, or beta = 1/T; log scale), top-k applied; the dot is now. */
   function drawCurve(lab, logits, H) {
-    const svg = lab.displays.curve, s = lab.settings, V = lab.model.V;
+    const svg = lab.displays.curve, s = lab.settings, V = lab.model.V, lim = lab.limits;
     const beta = s.convention === "beta";
-    const [low, high] = beta ? [1 / T_RANGE[1], 1 / T_RANGE[0]] : T_RANGE;
+    const [low, high] = valueRange(lim, s.convention);
     const x0 = 36, x1 = 410, y0 = 190, Hmax = Math.log2(V);
     const x = (value) => x0 + (lg(value) - lg(low)) / (lg(high) - lg(low)) * (x1 - x0);
     const y = (h) => y0 - h / Hmax * 170;
@@ -500,16 +576,14 @@
       nodes.push(line(x0, y(h), x1, y(h), {"stroke-opacity": 0.5, "stroke-dasharray": "4 3"}),
                  label(x0 + 4, y(h) - 4, name));
     }
-    for (const tick of beta ? [0.2, 0.5, 1, 2, 5, 10, 20] : [0.05, 0.1, 0.2, 0.5, 1, 2, 5]) {
+    for (const tick of lim.ticks[s.convention]) {
       nodes.push(line(x(tick), y0, x(tick), y0 + 4),
                  label(x(tick), y0 + 16, String(tick), {"text-anchor": "middle"}));
     }
-    const points = [];
-    for (let i = 0; i < CURVE_POINTS; i++) {
-      const value = low * (high / low) ** (i / (CURVE_POINTS - 1));
+    const points = curveValues(lim, s.convention).map((value) => {
       const Hi = entropyBits(softmaxT(logits, beta ? 1 / value : value, s.topK));
-      points.push(x(value).toFixed(1) + "," + y(Hi).toFixed(1));
-    }
+      return x(value).toFixed(1) + "," + y(Hi).toFixed(1);
+    });
     const here = s.greedy ? (beta ? x1 : x0) : x(beta ? 1 / s.T : s.T);
     nodes.push(el("svg:polyline", {points: points.join(" "), fill: "none", stroke: "#1f77b4",
                                    "stroke-width": 2}),
@@ -560,7 +634,8 @@
     lab.root.dataset.updates = String(lab.updates);
   }
 
-  /** Build the lab inside ``root`` (a div holding the JSON script of lib.text.templab.lab). */
+  /** Build the lab inside ``root`` (a div holding the JSON script of
+   *  lib.text.templab.static.static_lab). */
   function mount(root) {
     if (!root || root.dataset.mounted) return root && root.templab;
     root.dataset.mounted = "1";
@@ -579,7 +654,7 @@
     }
     const payload = JSON.parse(root.querySelector("script.templab-data").textContent);
     root.querySelectorAll(".templab-fallback").forEach((node) => node.remove());
-    const lab = {root: root, model: decodeModel(payload),
+    const lab = {root: root, model: decodeModel(payload), limits: readLimits(payload),
                  settings: Object.assign({}, payload.settings),
                  name: "templab-" + Math.random().toString(36).slice(2),   // the radio group
                  readPrompt: null, start: null, updates: 0, pending: false};
