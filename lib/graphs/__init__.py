@@ -22,12 +22,13 @@ from lib.graphs.edges import (
     disjoint_union,
     from_networkx,
     karate_club,
+    karate_split,
     normalized_adjacency,
     normalized_edges,
     receptive_field,
     sparse_adjacency,
 )
-from lib.graphs.gat import GAT, GATLayer, edge_softmax
+from lib.graphs.gat import GAT, GATLayer, attention_entropy, edge_softmax
 from lib.graphs.gcn import GCN, GCNLayer, check_inputs, influence
 from lib.graphs.ggnn import GGNN, UPDATES, GatedGraphLayer, VanillaCell
 from lib.graphs.node_classification import (
@@ -56,6 +57,15 @@ from lib.graphs.reachability import (
     make_batch,
     random_forest,
 )
+from lib.graphs.reproduction import (
+    GAT_MAX_EPOCHS,
+    GAT_PATIENCE,
+    GAT_SETUP,
+    GCN_SETUP,
+    LastWeights,
+    run_gat,
+    run_gcn,
+)
 from lib.graphs.sparse import SparseMatrix, dropout, matmul, row_pointers
 
 __all__ = [
@@ -69,5 +79,6 @@ __all__ = [
     "propagate_powers", "DATASETS", "Planetoid", "RestrictedUnpickler", "load_planetoid",
     "restricted_loads", "row_normalize", "GraphBatch", "OnGraphBatch", "ReachabilityTask",
     "accuracy_by_hops", "hops_from", "make_batch", "random_forest", "SparseMatrix", "dropout",
-    "matmul", "row_pointers",
+    "matmul", "row_pointers", "karate_split", "attention_entropy", "GAT_MAX_EPOCHS",
+    "GAT_PATIENCE", "GAT_SETUP", "GCN_SETUP", "LastWeights", "run_gat", "run_gcn",
 ]

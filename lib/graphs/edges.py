@@ -10,12 +10,18 @@ graph lists each edge in both directions. With self-loops added,
     A_hat = D~^{-1/2} A~ D~^{-1/2}         symmetric normalisation:  weight 1/sqrt(d~_i d~_j)
     A_bar = D~^{-1} A~                     mean (row) normalisation: weight 1/d~_i
 
+Without self-loops (``self_loops=False``): D^{-1/2} A D^{-1/2}, D_ii = deg(i), the
+matrix in the normalised Laplacian L = I - D^{-1/2} A D^{-1/2} and in the first-order
+filter I + D^{-1/2} A D^{-1/2} that the renormalisation trick replaces by A_hat.
+
 Large graphs never become dense N x N matrices here: weights live on the E edges and
 :func:`sparse_adjacency` builds a :class:`lib.graphs.sparse.SparseMatrix`. :func:`dense_adjacency` and
 :func:`receptive_field` are for small graphs (printing A~ for six nodes, checking hop counts).
 """
 
 from __future__ import annotations
+
+from types import SimpleNamespace
 
 import networkx as nx
 import torch
@@ -58,6 +64,22 @@ def karate_club() -> tuple[torch.Tensor, torch.Tensor]:
     return edge_index, labels
 
 
+def karate_split() -> SimpleNamespace:
+    """The semi-supervised toy on the karate club: one labelled member per faction.
+
+    Returns ``y`` (34,), the labels of :func:`karate_club`; ``train_idx`` = [0, 33], the
+    instructor and the administrator; ``val_idx`` = [0, 33] as well (nothing is tuned:
+    there is no validation set, and no early stopping); ``test_idx`` (32,), the other
+    members in order. These are the fields that
+    :func:`lib.graphs.node_classification.train_nodes` reads.
+    """
+    _, labels = karate_club()
+    unlabelled = [n for n in range(len(labels)) if n not in (0, 33)]
+    return SimpleNamespace(y=labels, train_idx=torch.tensor([0, 33]),
+                           val_idx=torch.tensor([0, 33]),
+                           test_idx=torch.tensor(unlabelled))
+
+
 def check_edge_index(edge_index: torch.Tensor, num_nodes: int) -> None:
     """Raise a clear error unless ``edge_index`` is a (2, E) long tensor of ids in [0, N)."""
     if not isinstance(edge_index, torch.Tensor) or edge_index.dim() != 2 or edge_index.shape[0] != 2:
@@ -90,14 +112,22 @@ def degree(index: torch.Tensor, num_nodes: int, dtype: torch.dtype = torch.float
 
 
 def normalized_edges(edge_index: torch.Tensor, num_nodes: int, kind: str = "symmetric",
-                     dtype: torch.dtype = torch.float32) -> tuple[torch.Tensor, torch.Tensor]:
+                     dtype: torch.dtype = torch.float32, self_loops: bool = True
+                     ) -> tuple[torch.Tensor, torch.Tensor]:
     """(edge_index of A~, weight (E,)): the non-zeros of A_hat (symmetric) or A_bar (mean).
 
     symmetric: w_ij = 1 / sqrt(d~_i d~_j)        mean: w_ij = 1 / d~_i
+
+    ``self_loops=False``: the same for A as given (coalesced; no self-loop added or
+    removed) and its degrees d_i: D^{-1/2} A D^{-1/2} (w_ij = 1 / sqrt(d_i d_j)) or
+    D^{-1} A (w_ij = 1 / d_i).
     """
     if kind not in NORMALIZATIONS:
         raise ValueError(f"kind={kind!r}: expected one of {NORMALIZATIONS}")
-    edge_index = add_self_loops(edge_index, num_nodes)
+    if self_loops:
+        edge_index = add_self_loops(edge_index, num_nodes)
+    else:
+        edge_index = coalesce(edge_index, num_nodes)
     i, j = edge_index
     d = degree(i, num_nodes, dtype)
     weight = (d[i] * d[j]).rsqrt() if kind == "symmetric" else 1.0 / d[i]
@@ -116,9 +146,15 @@ def sparse_adjacency(edge_index: torch.Tensor, num_nodes: int, weight: torch.Ten
 
 
 def normalized_adjacency(edge_index: torch.Tensor, num_nodes: int, kind: str = "symmetric",
-                         dtype: torch.dtype = torch.float32) -> SparseMatrix:
-    """A_hat = D~^{-1/2} (A + I) D~^{-1/2} (or A_bar = D~^{-1} (A + I)), sparse (N, N)."""
-    edge_index, weight = normalized_edges(edge_index, num_nodes, kind, dtype)
+                         dtype: torch.dtype = torch.float32, self_loops: bool = True
+                         ) -> SparseMatrix:
+    """A_hat = D~^{-1/2} (A + I) D~^{-1/2} (or A_bar = D~^{-1} (A + I)), sparse (N, N).
+
+    ``self_loops=False``: D^{-1/2} A D^{-1/2} (or D^{-1} A), as in
+    :func:`normalized_edges`.
+    """
+    edge_index, weight = normalized_edges(edge_index, num_nodes, kind, dtype,
+                                          self_loops)
     return sparse_adjacency(edge_index, num_nodes, weight)
 
 

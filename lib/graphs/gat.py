@@ -44,6 +44,24 @@ def edge_softmax(scores: torch.Tensor, target: torch.Tensor, num_nodes: int) -> 
     return exp / total.index_select(0, target)
 
 
+def attention_entropy(alpha: torch.Tensor, target: torch.Tensor, num_nodes: int
+                      ) -> torch.Tensor:
+    """H (N, K): entropy of each node's attention, per head, in nats:
+
+        H_i^k = - sum_{j in N(i)} alpha_ij^k log alpha_ij^k,
+
+    for weights ``alpha`` (E, K) on edges with targets ``target`` (E,) (a layer's
+    ``return_attention`` and ``A.indices[0]``). Uniform weights 1/d~_i give the largest
+    value, log d~_i; all the weight on one neighbour gives 0 (0 log 0 counts as 0).
+    """
+    if alpha.dim() != 2 or target.shape != alpha.shape[:1]:
+        raise ValueError(f"alpha must be (E, K) and target (E,), got "
+                         f"{tuple(alpha.shape)} and {tuple(target.shape)}")
+    terms = -alpha * alpha.clamp_min(1e-12).log()                         # (E, K)
+    return torch.zeros(num_nodes, alpha.shape[1], dtype=alpha.dtype,
+                       device=alpha.device).index_add_(0, target, terms)
+
+
 class GATLayer(nn.Module):
     """K attention heads. Shapes: H (N, F_in) dense or a :class:`lib.graphs.sparse.SparseMatrix`,
     A (N, N) a SparseMatrix whose pattern is the graph with self-loops (its values are not used;

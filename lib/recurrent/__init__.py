@@ -15,9 +15,11 @@ from lib.recurrent.base import RecurrentClassifier, uniform_
 from lib.recurrent.benchmark import REFERENCE, VARIANTS, TorchClassifier, bench_length, make_step
 from lib.recurrent.bptt import (
     W_hh_gradient_terms,
+    autograd_gradients,
     backward_through_time,
     bptt_gradients,
     dW_hh_by_jacobian_products,
+    gaussian_with_spectral_radius_,
     output_gradient,
     rnn_forward,
 )
@@ -25,6 +27,7 @@ from lib.recurrent.encodings import ENCODINGS, SequenceInput
 from lib.recurrent.gradient_flow import (
     hidden_state_grad_norms,
     largest_singular_value,
+    per_sequence_grad_norms,
     set_spectral_radius_,
 )
 from lib.recurrent.lstm import (
@@ -50,16 +53,26 @@ from lib.recurrent.palindromes import (
 from lib.recurrent.peephole import PEEPHOLE_GATES, PeepholeLSTM
 from lib.recurrent.relu_rnn import ReLURNN
 from lib.recurrent.rnn import VanillaRNN
-from lib.recurrent.sweeps import accuracy_vs_length, at_chance, curves, train_seeds
+from lib.recurrent.sweeps import (
+    accuracy_vs_length,
+    at_chance,
+    curves,
+    mean_accuracy,
+    mean_steps,
+    train_seeds,
+)
 
 __all__ = [
     "RecurrentClassifier", "uniform_", "REFERENCE", "VARIANTS", "TorchClassifier",
     "bench_length", "make_step", "W_hh_gradient_terms", "backward_through_time",
     "bptt_gradients", "dW_hh_by_jacobian_products", "output_gradient", "rnn_forward",
     "ENCODINGS", "SequenceInput", "hidden_state_grad_norms", "largest_singular_value",
-    "set_spectral_radius_", "GATE_VIEWS", "GATES", "LSTM", "LSTMLayer", "StackedLSTM",
+    "per_sequence_grad_norms", "set_spectral_radius_", "GATE_VIEWS", "GATES", "LSTM",
+    "LSTMLayer", "StackedLSTM",
     "lstm_num_params", "state_grad_norms", "unroll", "BITS_PER_DIGIT", "NUM_DIGITS",
     "BinaryPalindromeTask", "PalindromeTask", "binary_palindromes", "palindromes",
     "split_binary_palindromes", "split_palindromes", "PEEPHOLE_GATES", "PeepholeLSTM",
     "ReLURNN", "VanillaRNN", "accuracy_vs_length", "at_chance", "curves", "train_seeds",
+    "autograd_gradients", "gaussian_with_spectral_radius_", "mean_accuracy",
+    "mean_steps",
 ]

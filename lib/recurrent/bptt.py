@@ -15,14 +15,45 @@ Backward, the derivation of the chapter:
     dL/dW_hh    = sum_t dL/da_t h_{t-1}^T                W_hh is used at every step: a sum over time
     dL/dW_hx    = sum_t dL/da_t x_t^T,    dL/db_h = sum_t dL/da_t
 
-No autograd is used here; chapter 1 asserts these equal autograd's gradients in float64.
+The closed forms use no autograd; :func:`autograd_gradients` is the reference that
+chapter 1 (and the tests) compare them with, in float64. For the experiments on
+vanishing and exploding gradients, :func:`gaussian_with_spectral_radius_` draws W_hh
+with a chosen spectral radius.
 """
 
 from __future__ import annotations
 
 import torch
+from torch import nn
 
+from lib.recurrent.gradient_flow import set_spectral_radius_
 from lib.recurrent.rnn import VanillaRNN
+
+
+def gaussian_with_spectral_radius_(W: torch.Tensor, radius: float) -> torch.Tensor:
+    """Fill the square matrix W (n, n) in place with W_ij ~ N(0, 1/n), then rescale it
+    to spectral radius rho(W) = max |eigenvalue| = ``radius``; returns W.
+
+    The draw uses torch's global generator (``W.normal_``): ``torch.manual_seed``
+    fixes it.
+    """
+    if W.dim() != 2 or W.shape[0] != W.shape[1]:
+        raise ValueError(f"W must be a square (n, n) matrix, got {tuple(W.shape)}")
+    if radius < 0:
+        raise ValueError(f"radius must be >= 0, got {radius}")
+    with torch.no_grad():
+        W.normal_(0, W.shape[0] ** -0.5)
+    return set_spectral_radius_(W, radius)
+
+
+def autograd_gradients(model: nn.Module, seq: torch.Tensor, y: torch.Tensor
+                       ) -> dict[str, torch.Tensor]:
+    """The reference: dL/dtheta by autograd for every parameter of ``model`` (a copy
+    of each ``.grad``), L the mean cross-entropy of ``model(seq)`` (B, c) against
+    ``y`` (B,)."""
+    model.zero_grad()
+    nn.functional.cross_entropy(model(seq), y).backward()
+    return {name: p.grad.clone() for name, p in model.named_parameters()}
 
 
 def rnn_forward(model: VanillaRNN, X: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:

@@ -6,6 +6,8 @@ increasing palindrome lengths, and stops lengthening a model once its mean accur
 seeds is at chance: longer sequences are not run for it (and are reported as not run, never
 filled in).
 :func:`curves` puts runs that stopped at different steps on one grid for mean +/- std bands.
+:func:`mean_accuracy` and :func:`mean_steps` are the two summaries the chapters' claims
+are checked on: how well the seeds end, and how soon they converge.
 """
 
 from __future__ import annotations
@@ -29,6 +31,21 @@ def train_seeds(make_model: Callable[[], nn.Module], make_task: Callable[[int], 
         model = make_model().to(device)
         runs.append(train(model, make_task(seed), steps, **train_kwargs))
     return runs
+
+
+def mean_accuracy(runs: list[History]) -> float:
+    """(1/S) sum_s a_s: the final test accuracy a_s of the S runs, averaged."""
+    if not runs:
+        raise ValueError("mean_accuracy needs at least one run")
+    return float(np.mean([run.final_test_accuracy for run in runs]))
+
+
+def mean_steps(runs: list[History], budget: int) -> float:
+    """(1/S) sum_s n_s: the mean number of steps to converge over S runs, n_s the
+    step at which run s converged, or ``budget`` (its step limit) if it never did."""
+    if not runs:
+        raise ValueError("mean_steps needs at least one run")
+    return float(np.mean([run.converged_at or budget for run in runs]))
 
 
 def at_chance(runs: list[History], chance: float, margin: float) -> bool:

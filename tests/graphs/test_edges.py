@@ -3,8 +3,8 @@ import pytest
 import torch
 
 from lib.graphs.edges import (add_self_loops, coalesce, course_graph, dense_adjacency, disjoint_union,
-                        from_networkx, karate_club, normalized_adjacency, normalized_edges,
-                        receptive_field)
+                        from_networkx, karate_club, karate_split, normalized_adjacency,
+                        normalized_edges, receptive_field)
 
 
 def course():
@@ -31,6 +31,27 @@ def test_symmetric_normalisation_is_the_formula():
     A_bar = normalized_adjacency(edge_index, N, kind="mean").to_dense()
     assert torch.allclose(A_bar, torch.diag(1 / A_tilde.sum(1)) @ A_tilde)
     assert torch.allclose(A_bar.sum(1), torch.ones(N))                # rows average
+
+
+def test_without_self_loops_is_D_inv_sqrt_A_D_inv_sqrt():
+    edge_index, _, N = course()
+    A = dense_adjacency(edge_index, N, dtype=torch.float64)
+    D_inv_sqrt = torch.diag(A.sum(1).rsqrt())
+    S = normalized_adjacency(edge_index, N, dtype=torch.float64, self_loops=False)
+    expected = D_inv_sqrt @ A @ D_inv_sqrt
+    torch.testing.assert_close(S.to_dense(), expected, rtol=0, atol=1e-15)
+    assert abs(torch.linalg.eigvalsh(S.to_dense()).min() + 1) < 1e-12   # bipartite: -1
+    ei, w = normalized_edges(edge_index, N, dtype=torch.float64, self_loops=False)
+    assert torch.equal(ei, edge_index) and (ei[0] != ei[1]).all()      # no loop added
+    assert torch.equal(w, (A.sum(1)[ei[0]] * A.sum(1)[ei[1]]).rsqrt())
+    A_mean = normalized_adjacency(edge_index, N, "mean", self_loops=False).to_dense()
+    assert torch.allclose(A_mean.sum(1), torch.ones(N))          # D^-1 A: rows average
+
+
+def test_without_self_loops_keeps_the_loops_a_graph_has():
+    edge_index = torch.tensor([[0, 0, 1], [0, 1, 0]])                 # a loop at node 0
+    S = normalized_adjacency(edge_index, 2, self_loops=False).to_dense()
+    assert torch.allclose(S, torch.tensor([[0.5, 0.5 ** 0.5], [0.5 ** 0.5, 0.0]]))
 
 
 def test_self_loops_are_exactly_one_per_node():
@@ -75,6 +96,16 @@ def test_karate_club_labels():
     edge_index, labels = karate_club()
     assert edge_index.shape == (2, 156) and labels.shape == (34,)
     assert labels[0] == 0 and labels[33] == 1 and labels.sum() == 17
+
+
+def test_karate_split_labels_one_member_per_faction():
+    _, labels = karate_club()
+    split = karate_split()
+    assert torch.equal(split.y, labels)
+    assert split.train_idx.tolist() == [0, 33] and split.val_idx.tolist() == [0, 33]
+    assert split.test_idx.tolist() == list(range(1, 33))         # the others, in order
+    assert split.y[split.train_idx].tolist() == [0, 1]                # one per faction
+    assert split.train_idx.dtype == split.test_idx.dtype == torch.long
 
 
 def test_disjoint_union_shifts_node_ids():

@@ -2,7 +2,7 @@ import networkx as nx
 import pytest
 import torch
 
-from lib.graphs.gat import GAT, GATLayer, edge_softmax
+from lib.graphs.gat import GAT, GATLayer, attention_entropy, edge_softmax
 from lib.graphs.edges import add_self_loops, from_networkx, sparse_adjacency
 
 
@@ -75,3 +75,32 @@ def test_wrong_feature_shape_is_refused():
     A, N = karate(torch.float32)
     with pytest.raises(ValueError, match="H must have shape"):
         GATLayer(5, 2)(A, torch.randn(N, 4))
+
+
+def test_attention_entropy_is_log_degree_for_uniform_and_zero_for_one_hot():
+    A, N = karate(torch.float32)
+    target = A.indices[0]
+    degree = torch.bincount(target, minlength=N).float()                # d~_i
+    uniform = (1 / degree[target]).unsqueeze(1).expand(-1, 2)          # (E, 2 heads)
+    torch.testing.assert_close(attention_entropy(uniform, target, N),
+                               degree.log().unsqueeze(1).expand(-1, 2))
+    first = torch.ones_like(target, dtype=torch.bool)
+    first[1:] = target[1:] != target[:-1]                          # one edge per node
+    one_hot = first.float().unsqueeze(1)                               # (E, 1)
+    assert torch.equal(attention_entropy(one_hot, target, N), torch.zeros(N, 1))
+
+
+def test_attention_entropy_of_a_gat_is_at_most_uniform():
+    A, N = karate(torch.float32)
+    torch.manual_seed(0)
+    model = GAT(N, 4, 2, heads=3).eval()
+    with torch.no_grad():
+        _, (alpha1, _) = model(A, torch.eye(N), return_attention=True)
+    entropy = attention_entropy(alpha1, A.indices[0], N)               # (N, 3)
+    log_degree = torch.bincount(A.indices[0], minlength=N).float().log()
+    assert entropy.shape == (N, 3) and (entropy <= log_degree.unsqueeze(1) + 1e-5).all()
+
+
+def test_attention_entropy_refuses_mismatched_shapes():
+    with pytest.raises(ValueError, match="target"):
+        attention_entropy(torch.ones(4, 2), torch.zeros(3, dtype=torch.long), 2)

@@ -3,15 +3,14 @@
 import pytest
 import torch
 
-from lib.recurrent.bptt import bptt_gradients, dW_hh_by_jacobian_products
+from lib.recurrent.bptt import (
+    autograd_gradients,
+    bptt_gradients,
+    dW_hh_by_jacobian_products,
+    gaussian_with_spectral_radius_,
+)
 from lib.recurrent.gradient_flow import hidden_state_grad_norms, largest_singular_value, set_spectral_radius_
 from lib.recurrent.rnn import VanillaRNN
-
-
-def autograd_gradients(model, x, y):
-    model.zero_grad()
-    torch.nn.functional.cross_entropy(model(x), y).backward()
-    return {name: p.grad.clone() for name, p in model.named_parameters()}
 
 
 def test_parameter_names_and_shapes():
@@ -53,6 +52,40 @@ def test_hidden_grad_norms_match_closed_form():
     torch.testing.assert_close(norms, closed)
 
 
+def test_autograd_gradients_are_copies_of_every_grad():
+    torch.manual_seed(3)
+    m = VanillaRNN(5, 4).double()
+    x, y = torch.randint(4, (2, 6)), torch.randint(4, (2,))
+    grads = autograd_gradients(m, x, y)
+    assert list(grads) == [name for name, _ in m.named_parameters()]
+    for name, p in m.named_parameters():
+        assert torch.equal(grads[name], p.grad) and grads[name] is not p.grad
+    again = autograd_gradients(m, x, y)           # zero_grad first: not accumulated
+    assert all(torch.equal(again[name], g) for name, g in grads.items())
+
+
+def test_gaussian_with_spectral_radius():
+    torch.manual_seed(0)
+    W = torch.empty(64, 64, dtype=torch.float64)
+    assert gaussian_with_spectral_radius_(W, 1.5) is W
+    assert abs(torch.linalg.eigvals(W).abs().max().item() - 1.5) < 1e-10
+    torch.manual_seed(0)                          # the same draw as normal_(0, n^-1/2)
+    expected = set_spectral_radius_(torch.empty(64, 64, dtype=torch.float64)
+                                    .normal_(0, 64 ** -0.5), 1.5)
+    assert torch.equal(W, expected)
+    m = VanillaRNN(8, 10)
+    gaussian_with_spectral_radius_(m.W_hh, 0.9)   # a parameter: no autograd error
+    assert m.W_hh.requires_grad and m.W_hh.grad_fn is None
+
+
+@pytest.mark.parametrize("shape,radius,match", [((3, 4), 1.0, "square"),
+                                                ((3,), 1.0, "square"),
+                                                ((3, 3), -1.0, ">= 0")])
+def test_gaussian_with_spectral_radius_refuses_bad_input(shape, radius, match):
+    with pytest.raises(ValueError, match=match):
+        gaussian_with_spectral_radius_(torch.empty(shape), radius)
+
+
 def test_spectral_radius_and_singular_value():
     W = torch.randn(20, 20, dtype=torch.float64)
     set_spectral_radius_(W, 0.7)
@@ -79,12 +112,6 @@ def test_features_of_the_wrong_size_or_dtype():
         m(torch.zeros(2, 4, 5))
     with pytest.raises(TypeError, match="float64"):
         m(torch.zeros(2, 4, 3, dtype=torch.float64))
-
-
-def test_class_index_out_of_range_is_a_clear_error():
-    from lib.recurrent.encodings import check_targets
-    with pytest.raises(ValueError, match="class index"):
-        check_targets(torch.tensor([0, 10]), num_classes=10, batch_size=2)
 
 
 def test_runs_on_the_default_device():

@@ -1,11 +1,19 @@
 """lib.recurrent.sweeps: seeds as their own runs, the stop-at-chance rule, curves of different lengths."""
 
 import numpy as np
+import pytest
 import torch
 
 from lib.recurrent.palindromes import PalindromeTask
 from lib.recurrent.rnn import VanillaRNN
-from lib.recurrent.sweeps import accuracy_vs_length, at_chance, curves, train_seeds
+from lib.recurrent.sweeps import (
+    accuracy_vs_length,
+    at_chance,
+    curves,
+    mean_accuracy,
+    mean_steps,
+    train_seeds,
+)
 from lib.training import History
 
 
@@ -44,6 +52,26 @@ def test_at_chance_is_judged_on_the_mean_over_seeds():
     assert at_chance(runs, chance=0.1, margin=0.05)
     assert at_chance(runs + [History(test_accuracy=[0.2])], chance=0.1, margin=0.05)   # 0.143
     assert not at_chance(runs + [History(test_accuracy=[0.9])], chance=0.1, margin=0.05)
+
+
+def test_mean_accuracy_averages_the_final_test_accuracies():
+    runs = [History(test_accuracy=[0.5, 0.2]), History(test_accuracy=[0.4])]
+    assert mean_accuracy(runs) == (0.2 + 0.4) / 2
+    assert isinstance(mean_accuracy(runs), float)
+
+
+def test_mean_steps_counts_the_budget_for_runs_that_never_converged():
+    runs = [History(converged_at=120), History(converged_at=None),
+            History(converged_at=300)]
+    assert mean_steps(runs, budget=1000) == (120 + 1000 + 300) / 3
+    assert mean_steps([History()], budget=30) == 30.0
+
+
+def test_means_of_no_runs_are_an_error():
+    with pytest.raises(ValueError, match="at least one run"):
+        mean_accuracy([])
+    with pytest.raises(ValueError, match="at least one run"):
+        mean_steps([], budget=10)
 
 
 def test_curves_pad_runs_that_stopped_early():
