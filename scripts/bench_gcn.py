@@ -153,7 +153,7 @@ def full_cora_run(data, runs=3):
         torch.manual_seed(seed)
         model = GCN(data.num_features, 16, data.num_classes)
         hist = train_nodes(model, (A_hat, data.X), data, epochs=200, lr=0.01, weight_decay=5e-4,
-                           decayed=model.layers[0].parameters(), progress=False)
+                           decayed=model.decayed_parameters(), progress=False)
         seconds.append(hist.seconds)
     return seconds, hist.test_accuracy
 

@@ -86,12 +86,10 @@ class GCN(nn.Module):
                 hidden.append(H)
         return (H, hidden) if return_hidden else H
 
-    def param_groups(self, weight_decay: float) -> list[dict]:
-        """Adam parameter groups with weight decay on the first layer only (the paper's choice)."""
-        first = list(self.layers[0].parameters())
-        rest = [p for layer in self.layers[1:] for p in layer.parameters()]
-        return [{"params": first, "weight_decay": weight_decay},
-                {"params": rest, "weight_decay": 0.0}]
+    def decayed_parameters(self) -> list[nn.Parameter]:
+        """The parameters under the L2 penalty: the first layer's only (Kipf and Welling's
+        choice, Section 5.2); pass them as ``train_nodes(..., decayed=...)``."""
+        return list(self.layers[0].parameters())
 
 
 def influence(model: Callable[[torch.Tensor], torch.Tensor], X: torch.Tensor) -> torch.Tensor:

@@ -68,7 +68,7 @@ def run_gcn(data, seed: int, epochs: int | None = None) -> NodeHistory:
     return train_nodes(model, (A_hat, data.X), data,
                        epochs=GCN_SETUP["epochs"] if epochs is None else epochs,
                        lr=GCN_SETUP["lr"], weight_decay=GCN_SETUP["weight_decay"],
-                       decayed=model.layers[0].parameters(),
+                       decayed=model.decayed_parameters(),
                        stopping=WindowStopping(GCN_SETUP["window"]))
 
 

@@ -65,7 +65,7 @@ def test_k_layers_see_exactly_k_hops():
         assert torch.equal(reach, dist <= k)
 
 
-def test_dropout_only_in_training_and_param_groups():
+def test_dropout_only_in_training_and_decayed_parameters():
     A_hat, _, N = setup(torch.float32)
     model = GCN(4, 8, 2, dropout=0.5)
     X = torch.randn(N, 4)
@@ -74,9 +74,9 @@ def test_dropout_only_in_training_and_param_groups():
     model.train()
     torch.manual_seed(0)
     assert not torch.equal(model(A_hat, X), model(A_hat, X))
-    groups = model.param_groups(5e-4)
-    assert groups[0]["params"][0] is model.layers[0].W and groups[0]["weight_decay"] == 5e-4
-    assert groups[1]["weight_decay"] == 0.0
+    decayed = model.decayed_parameters()
+    assert decayed and all(p is q for p, q in zip(decayed, model.layers[0].parameters()))
+    assert not any(p is q for p in decayed for q in model.layers[1].parameters())
 
 
 def test_hidden_widths_and_return_hidden():

@@ -58,7 +58,7 @@ def test_train_nodes_on_the_karate_club():
     model = GCN(N, 8, 2, dropout=0.0)
     hist = train_nodes(model, (normalized_adjacency(edge_index, N), torch.eye(N)), data,
                        epochs=100, lr=0.01, weight_decay=5e-4,
-                       decayed=model.layers[0].parameters(), stopping=WindowStopping(10))
+                       decayed=model.decayed_parameters(), stopping=WindowStopping(10))
     assert 0 < hist.epochs <= 100 and len(hist.val_loss) == hist.epochs == hist.kept_epoch
     assert hist.train_loss[-1] < hist.train_loss[0]
     assert 0.0 <= hist.test_accuracy <= 1.0 and hist.seconds > 0
