@@ -48,7 +48,8 @@ class SGDMomentum(torch.optim.Optimizer):
     """v_t = mu v_{t-1} + g_t;  theta_t = theta_{t-1} - eta v_t.  ``momentum=0`` is plain SGD."""
 
     def __init__(self, params, lr: float = 1e-2, momentum: float = 0.9):
-        _check_positive("lr", lr), _check_positive("momentum", momentum, 1.0)
+        _check_positive("lr", lr)
+        _check_positive("momentum", momentum, 1.0)
         super().__init__(params, dict(lr=lr, momentum=momentum))
 
     @torch.no_grad()
@@ -66,7 +67,9 @@ class RMSProp(torch.optim.Optimizer):
     """s_t = rho s_{t-1} + (1 - rho) g_t^2;  theta_t = theta_{t-1} - eta g_t / (sqrt(s_t) + eps)."""
 
     def __init__(self, params, lr: float = 1e-2, rho: float = 0.99, eps: float = 1e-8):
-        _check_positive("lr", lr), _check_positive("rho", rho, 1.0), _check_positive("eps", eps)
+        _check_positive("lr", lr)
+        _check_positive("rho", rho, 1.0)
+        _check_positive("eps", eps)
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps))
 
     @torch.no_grad()
@@ -91,8 +94,10 @@ class Adam(torch.optim.Optimizer):
 
     def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, bias_correction: bool = True):
-        _check_positive("lr", lr), _check_positive("eps", eps)
-        _check_positive("beta1", betas[0], 1.0), _check_positive("beta2", betas[1], 1.0)
+        _check_positive("lr", lr)
+        _check_positive("eps", eps)
+        _check_positive("beta1", betas[0], 1.0)
+        _check_positive("beta2", betas[1], 1.0)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
                                       bias_correction=bias_correction))
 

@@ -98,11 +98,14 @@ def train(model: nn.Module, task, steps: int, optimizer: str | Callable = "adam"
         loss.backward()
         norm = nn.utils.clip_grad_norm_(model.parameters(), max_norm if max_norm else float("inf"))
         opt.step()
-        losses.append(loss.detach()), accs.append(accuracy(logits.detach(), y)), norms.append(norm)
+        losses.append(loss.detach())
+        accs.append(accuracy(logits.detach(), y))
+        norms.append(norm)
         if step % eval_every == 0 or step == steps:
             _flush(hist, losses, accs, norms)
             test_loss, test_acc = evaluate(model, *task.test)
-            hist.eval_step.append(step), hist.test_loss.append(test_loss)
+            hist.eval_step.append(step)
+            hist.test_loss.append(test_loss)
             hist.test_accuracy.append(test_acc)
             bar.set_postfix(loss=f"{hist.train_loss[-1]:.3f}", test_acc=f"{test_acc:.3f}")
             if on_eval is not None:

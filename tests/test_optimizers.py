@@ -27,7 +27,8 @@ def run(make_opt, steps=100, seed=0):
     g = torch.Generator().manual_seed(seed)
     A, b, W, u = (torch.randn(*shape, generator=g, dtype=torch.float64)
                   for shape in ((20, 5), (20,), (5, 3), (3,)))
-    W.requires_grad_(), u.requires_grad_()
+    W.requires_grad_()
+    u.requires_grad_()
     opt = make_opt([W, u])
     for _ in range(steps):
         opt.zero_grad()

@@ -130,7 +130,8 @@ def train_nodes(model: nn.Module, inputs: tuple, data, epochs: int, lr: float,
         objective.backward()
         opt.step()
         val_loss, val_acc = evaluate(model, inputs, y, data.val_idx)
-        hist.train_loss.append(loss.item()), hist.val_loss.append(val_loss)
+        hist.train_loss.append(loss.item())
+        hist.val_loss.append(val_loss)
         hist.val_accuracy.append(val_acc)
         hist.epochs = epoch
         if on_epoch is not None:

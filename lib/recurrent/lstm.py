@@ -196,7 +196,8 @@ class LSTMLayer(nn.Module):
             self.weight_hh.copy_(getattr(lstm, f"weight_hh_l{layer}"))
             b_ih, b_hh = getattr(lstm, f"bias_ih_l{layer}"), getattr(lstm, f"bias_hh_l{layer}")
             if self.num_biases == 2:
-                self.bias_ih.copy_(b_ih), self.bias_hh.copy_(b_hh)
+                self.bias_ih.copy_(b_ih)
+                self.bias_hh.copy_(b_hh)
             else:
                 self.bias.copy_(b_ih + b_hh)
         return self

@@ -176,7 +176,8 @@ class Sampler:
             gates = np.concatenate([h_t, h_l], axis=1) @ W
             gates += b
             h_t, c_t = _lstm_cell(gates, c_l)
-            new_h.append(h_t), new_c.append(c_t)
+            new_h.append(h_t)
+            new_c.append(c_t)
         logits = h_t @ self._readout[0]
         logits += self._readout[1]
         return logits, (new_h, new_c)

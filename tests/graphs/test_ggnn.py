@@ -52,7 +52,8 @@ def test_ggnn_draws_the_number_of_steps_only_in_training():
     assert set(seen) == {2, 3, 4, 5}
     seen.clear()
     model.eval()
-    model(A, X), model(A, X, num_steps=9)
+    model(A, X)
+    model(A, X, num_steps=9)
     assert seen == [5, 9]
     with pytest.raises(ValueError, match="update"):
         GatedGraphLayer(4, 2, update="lstm")

@@ -42,10 +42,12 @@ def test_l2_penalty_is_adams_weight_decay():
     opt_a = torch.optim.Adam(a.parameters(), lr=0.1, weight_decay=0.01)
     opt_b = torch.optim.Adam(b.parameters(), lr=0.1)
     for _ in range(3):
-        opt_a.zero_grad(), opt_b.zero_grad()
+        opt_a.zero_grad()
+        opt_b.zero_grad()
         a(x).sum().backward()
         (b(x).sum() + l2_penalty(b.parameters(), 0.01)).backward()
-        opt_a.step(), opt_b.step()
+        opt_a.step()
+        opt_b.step()
     assert all(torch.allclose(p, q, atol=1e-6) for p, q in zip(a.parameters(), b.parameters()))
 
 

@@ -55,7 +55,8 @@ def test_logits_are_the_equations():
             h[layer] = torch.sigmoid(o) * torch.tanh(c[layer])
             x = h[layer]
         torch.testing.assert_close(logits[:, t], x @ m.W_ph.T + m.b_p, rtol=0, atol=1e-12)
-    torch.testing.assert_close(h_T, torch.stack(h)), torch.testing.assert_close(m_T, torch.stack(c))
+    torch.testing.assert_close(h_T, torch.stack(h))
+    torch.testing.assert_close(m_T, torch.stack(c))
 
 
 def test_parameter_count_formula():
@@ -80,7 +81,9 @@ def test_chapter_2_lstm_with_the_same_weights_gives_the_same_outputs(fused):
     ours.lstm.load_from_torch_(theirs.lstm)
     ours.lstm.fused = fused
     with torch.no_grad():
-        ours.E.copy_(theirs.E), ours.W_ph.copy_(theirs.W_ph), ours.b_p.copy_(theirs.b_p)
+        ours.E.copy_(theirs.E)
+        ours.W_ph.copy_(theirs.W_ph)
+        ours.b_p.copy_(theirs.b_p)
     seq = torch.randint(0, len(VOCAB), (4, 9))
     (a, (ha, ca)), (b, (hb, cb)) = ours(seq), theirs(seq)
     for x, y in ((a, b), (ha, hb), (ca, cb)):
