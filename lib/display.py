@@ -10,7 +10,7 @@ module's name would shadow IPython's ``display`` function.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np

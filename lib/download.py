@@ -21,10 +21,11 @@ import hashlib
 import os
 import tempfile
 import urllib.request
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO
 
 try:
     import fcntl
@@ -101,7 +102,7 @@ def download(remote: RemoteFile, path: Path, timeout: float = 60.0) -> Path:
     try:
         with urllib.request.urlopen(remote.url, timeout=timeout) as response:
             data = response.read()   # raises IncompleteRead when fewer bytes than announced arrive
-    except Exception as error:  # noqa: BLE001 -- every failure means the same to the reader
+    except Exception as error:
         raise DataUnavailableError(
             f"could not download {remote.name} from {remote.url}: {error}. Offline? Put the "
             f"file under ${DATA_DIR_VARIABLE}/{remote.name} instead.") from error

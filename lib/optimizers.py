@@ -31,7 +31,7 @@ Each class is a ``torch.optim.Optimizer``, so it plugs into :func:`lib.training.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import torch

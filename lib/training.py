@@ -8,9 +8,9 @@ Returns a plain :class:`History`; nothing is printed but a tqdm bar (hidden when
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
 
 import torch
 from torch import nn

@@ -24,11 +24,11 @@ import time
 import torch
 from torch import nn
 
-from lib.text.model import CharLSTM, ModelConfig
-from lib.text.training import train_step
 from lib.runtime import describe
-from lib.text.sampling import Sampler
 from lib.text.corpus import Vocabulary, random_windows
+from lib.text.model import CharLSTM, ModelConfig
+from lib.text.sampling import Sampler
+from lib.text.training import train_step
 
 V, BATCH, SEQ = 65, 64, 30
 VOCAB = Vocabulary([chr(c) for c in range(48, 48 + V)])

@@ -84,7 +84,7 @@ def formulations(edge_index, X_coo, num_nodes, dense_ok):
             return torch.zeros_like(H).scatter_add_(0, i.unsqueeze(1).expand_as(messages), messages)
         return propagate
 
-    lib_product = lambda X, W: X @ W                                   # noqa: E731
+    lib_product = lambda X, W: X @ W
     table = {
         "coo": (lambda H: torch.sparse.mm(A_coo, H), X_coo, torch.sparse.mm, coo_dropout),
         "csr": (lambda H: A_csr @ H, X_csr, lambda X, W: X @ W, csr_dropout),

@@ -32,11 +32,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from lib.text import templab
-from lib.text.model import CharLSTM, ModelConfig
 from lib.runtime import describe
-from lib.text.sampling import Sampler
+from lib.text import templab
 from lib.text.corpus import Vocabulary
+from lib.text.model import CharLSTM, ModelConfig
+from lib.text.sampling import Sampler
 
 BUDGET_MS = 500.0
 VOCAB = Vocabulary("\n !$&',-.3:;?ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")   # 65

@@ -34,10 +34,13 @@ def colab_cell_source() -> str:
         "# Colab's own torch is kept; lib.runtime.default_device() then picks the GPU if the\n"
         "# runtime has one (Runtime > Change runtime type > GPU).\n"
         "import sys\n"
-        "if \"google.colab\" in sys.modules:\n"
+        "\n"
+        'if "google.colab" in sys.modules:\n'
         "    import subprocess\n"
-        f"    subprocess.run([sys.executable, \"-m\", \"pip\", \"install\", \"--quiet\",\n"
-        f"                    \"rnn-gnn-book @ git+{url}\"], check=True)"
+        "\n"
+        f'    package = "rnn-gnn-book @ git+{url}"\n'
+        '    pip = [sys.executable, "-m", "pip", "install", "--quiet"]\n'
+        "    subprocess.run([*pip, package], check=True)"
     )
 
 

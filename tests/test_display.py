@@ -3,11 +3,11 @@
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-from lib.display import band, glue, markdown_table, mean_std, pm, use_book_style  # noqa: E402
+from lib.display import band, glue, markdown_table, mean_std, pm, use_book_style
 
 
 def test_mean_std_over_seeds():

@@ -18,7 +18,7 @@ from lib.download import (
     fetch,
 )
 
-GOOD = "Once upon a time\n".encode() * 200
+GOOD = b"Once upon a time\n" * 200
 SHA = hashlib.sha256(GOOD).hexdigest()
 
 
@@ -113,7 +113,7 @@ def test_failing_write_leaves_the_old_file_and_no_temporary_file(tmp_path):
 
 def test_truncated_download_is_an_error_and_leaves_nothing(server, tmp_path):
     remote = RemoteFile("text/t.txt", f"{server}/truncated.txt", sha256=SHA)
-    with pytest.raises(DataUnavailableError, match="could not download text/t.txt"):
+    with pytest.raises(DataUnavailableError, match=r"could not download text/t\.txt"):
         fetch(remote, cache=tmp_path)
     assert leftovers(tmp_path) == []
 
@@ -176,8 +176,7 @@ def test_file_lock_makes_processes_take_turns(tmp_path):
     first = ctx.Process(target=_hold_lock, args=(tmp_path / "x.lock", tmp_path / "log", started))
     first.start()
     assert started.wait(30)
-    with file_lock(tmp_path / "x.lock"):
-        with open(tmp_path / "log", "a") as f:
-            f.write("second\n")
+    with file_lock(tmp_path / "x.lock"), open(tmp_path / "log", "a") as f:
+        f.write("second\n")
     first.join(30)
     assert (tmp_path / "log").read_text().split() == ["first-in", "first-out", "second"]

@@ -6,7 +6,7 @@ from functools import partial
 import pytest
 import torch
 
-from lib.optimizers import RMSProp, SGDMomentum, Adam, trajectory
+from lib.optimizers import Adam, RMSProp, SGDMomentum, trajectory
 from lib.recurrent.palindromes import PalindromeTask
 from lib.recurrent.rnn import VanillaRNN
 from lib.training import train

@@ -23,9 +23,8 @@ def test_eval_mode_turns_dropout_off_then_restores_the_mode(training):
 @pytest.mark.parametrize("training", [True, False])
 def test_eval_mode_restores_the_mode_when_the_block_raises(training):
     model = model_with_dropout().train(training)
-    with pytest.raises(RuntimeError, match="inside"):
-        with eval_mode(model):
-            raise RuntimeError("inside")
+    with pytest.raises(RuntimeError, match="inside"), eval_mode(model):
+        raise RuntimeError("inside")
     assert all(m.training is training for m in model.modules())
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import networkx as nx
-from matplotlib.collections import LineCollection
 import numpy as np
 import torch
+from matplotlib.collections import LineCollection
 
 
 def layout(edge_index: torch.Tensor, num_nodes: int, seed: int = 0) -> np.ndarray:

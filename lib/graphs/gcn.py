@@ -12,7 +12,7 @@ instead of E * F_in (Cora: 16 instead of 1433 per edge). A_hat is never densifie
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 from torch import nn

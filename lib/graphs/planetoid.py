@@ -33,6 +33,7 @@ import io
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 import scipy.sparse as sp
@@ -105,7 +106,7 @@ class RestrictedUnpickler(pickle.Unpickler):
     mapping would import the deprecated ``numpy.core`` and ``scipy.sparse.csr`` modules).
     """
 
-    ALLOWED = {
+    ALLOWED = MappingProxyType({   # read-only: the list cannot grow at run time
         ("numpy.core.multiarray", "_reconstruct"): _reconstruct,
         ("numpy", "ndarray"): np.ndarray,
         ("numpy", "dtype"): np.dtype,
@@ -113,7 +114,7 @@ class RestrictedUnpickler(pickle.Unpickler):
         ("collections", "defaultdict"): collections.defaultdict,
         ("__builtin__", "list"): list,
         ("builtins", "list"): list,
-    }
+    })
 
     def find_class(self, module, name):
         try:
@@ -153,7 +154,7 @@ class Planetoid:
     def num_features(self) -> int:
         return self.X.shape[1]
 
-    def to(self, device) -> "Planetoid":
+    def to(self, device) -> Planetoid:
         moved = {k: getattr(self, k).to(device) for k in
                  ("X", "y", "edge_index", "train_idx", "val_idx", "test_idx")}
         return Planetoid(self.name, num_classes=self.num_classes, **moved)

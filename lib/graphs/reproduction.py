@@ -26,7 +26,7 @@ dropout mask; it runs on the device that holds the data.
 from __future__ import annotations
 
 import copy
-from typing import Callable
+from collections.abc import Callable
 
 from torch import nn
 

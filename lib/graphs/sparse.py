@@ -44,7 +44,7 @@ class _CSRProduct(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(ctx, values: torch.Tensor, H: torch.Tensor, matrix: "SparseMatrix") -> torch.Tensor:
+    def forward(ctx, values: torch.Tensor, H: torch.Tensor, matrix: SparseMatrix) -> torch.Tensor:
         ctx.matrix = matrix
         ctx.save_for_backward(H)
         return matrix.csr_pair()[0] @ H
@@ -88,7 +88,7 @@ class SparseMatrix:
         self._blocks = {}
 
     @classmethod
-    def from_coo(cls, M: torch.Tensor) -> "SparseMatrix":
+    def from_coo(cls, M: torch.Tensor) -> SparseMatrix:
         """From a torch sparse COO tensor (coalesced here)."""
         if not M.is_sparse or M.dim() != 2:
             raise ValueError(f"expected a 2-d torch sparse COO tensor, got layout {M.layout}, "
@@ -97,20 +97,20 @@ class SparseMatrix:
         return cls(M.indices(), M.values(), tuple(M.shape))
 
     @classmethod
-    def from_scipy(cls, matrix: sp.spmatrix, dtype: torch.dtype = torch.float32) -> "SparseMatrix":
+    def from_scipy(cls, matrix: sp.spmatrix, dtype: torch.dtype = torch.float32) -> SparseMatrix:
         coo = sp.coo_matrix(matrix)
         indices = torch.from_numpy(np.vstack([coo.row, coo.col]).astype(np.int64))
         M = torch.sparse_coo_tensor(indices, torch.from_numpy(coo.data).to(dtype), coo.shape,
                                     check_invariants=True)
         return cls.from_coo(M)
 
-    def with_values(self, values: torch.Tensor) -> "SparseMatrix":
+    def with_values(self, values: torch.Tensor) -> SparseMatrix:
         """The same pattern with other values (nnz,); the structure is shared, not rebuilt."""
         if values.shape != self.values.shape:
             raise ValueError(f"expected {tuple(self.values.shape)} values, got {tuple(values.shape)}")
         return SparseMatrix(self.indices, values, self.shape, self._structure)
 
-    def block_diagonal(self, copies: int) -> "SparseMatrix":
+    def block_diagonal(self, copies: int) -> SparseMatrix:
         """diag(M, M, ..., M) with ``copies`` blocks, shape (copies N, copies K), values repeated;
         its structure is built once and cached. Row block k of ``block_diagonal(K) @ Z`` is
         M @ Z_k: one product for K matrices with the same pattern (the heads of lib.graphs.gat)."""
@@ -159,7 +159,7 @@ class SparseMatrix:
         return self.values.is_floating_point()
 
     def to(self, device: torch.device | str | None = None, dtype: torch.dtype | None = None
-           ) -> "SparseMatrix":
+           ) -> SparseMatrix:
         """Moved to ``device`` and/or with values of ``dtype`` (e.g. ``A.to(dtype=torch.float64)``)."""
         device = torch.device(device) if device is not None else self.device
         structure = tuple(t.to(device) for t in self._structure)
@@ -173,7 +173,7 @@ class SparseMatrix:
     def to_dense(self) -> torch.Tensor:
         return self.to_coo().to_dense()
 
-    def t(self) -> "SparseMatrix":
+    def t(self) -> SparseMatrix:
         """M^T, sharing the stored structure."""
         crow, col, t_crow, t_col, order = self._structure
         back = torch.argsort(order)

@@ -10,7 +10,7 @@ so its size against T - t shows whether the network can learn from step t at all
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import torch
 from torch import nn

@@ -356,7 +356,7 @@ class LSTM(RecurrentClassifier):
         if return_hidden_states:
             return super().forward(seq, return_hidden_states=True)
         X = self.inputs(seq, dtype=self.W_ph.dtype)
-        H, (h_T, _) = self.layer(X)
+        _H, (h_T, _) = self.layer(X)
         return h_T @ self.W_ph.T + self.b_p
 
 

@@ -12,7 +12,7 @@ are checked on: how well the seeds end, and how soon they converge.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 from torch import nn

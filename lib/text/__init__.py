@@ -9,7 +9,13 @@ temperature, top-k and beam search (:mod:`~lib.text.sampling`). The temperature 
 Imports the shared modules of :mod:`lib` and the LSTM of :mod:`lib.recurrent`.
 """
 
-from lib.text.cache import TrainedRun, chapter_configs, chapter_run, run_key, train_or_load
+from lib.text.cache import (
+    TrainedRun,
+    chapter_configs,
+    chapter_run,
+    run_key,
+    train_or_load,
+)
 from lib.text.corpus import (
     CORPORA,
     Corpus,
@@ -55,13 +61,44 @@ from lib.text.training import (
 )
 
 __all__ = [
-    "TrainedRun", "chapter_configs", "chapter_run", "run_key", "train_or_load", "CORPORA",
-    "Corpus", "UnknownCharacterError", "Vocabulary", "decode_text", "load_corpus",
-    "parallel_streams", "random_windows", "read_text", "strip_gutenberg", "tiled_windows",
-    "CharLSTM", "CheckpointError", "ModelConfig", "VocabularyMismatchError", "load_model",
-    "read_checkpoint", "save_checkpoint", "Beam", "Sampler", "check_temperature",
+    "CORPORA",
+    "Beam",
+    "CharHistory",
+    "CharLSTM",
+    "CheckpointError",
+    "Corpus",
+    "ModelConfig",
+    "Sampler",
+    "TrainConfig",
+    "TrainedRun",
+    "UnknownCharacterError",
+    "Vocabulary",
+    "VocabularyMismatchError",
+    "bits",
+    "chapter_configs",
+    "chapter_run",
+    "check_temperature",
+    "checkpoint_steps",
+    "decode_text",
     "entropy_bits",
-    "export_weights", "find_loop", "log_softmax", "one_line", "softmax_with_temperature",
-    "CharHistory", "TrainConfig", "bits", "checkpoint_steps", "evaluate_stream",
-    "evaluate_windows", "train", "train_step",
+    "evaluate_stream",
+    "evaluate_windows",
+    "export_weights",
+    "find_loop",
+    "load_corpus",
+    "load_model",
+    "log_softmax",
+    "one_line",
+    "parallel_streams",
+    "random_windows",
+    "read_checkpoint",
+    "read_text",
+    "run_key",
+    "save_checkpoint",
+    "softmax_with_temperature",
+    "strip_gutenberg",
+    "tiled_windows",
+    "train",
+    "train_or_load",
+    "train_step",
 ]

@@ -120,7 +120,7 @@ class Vocabulary:
         self._lookup[codes] = np.arange(len(codes))
 
     @classmethod
-    def from_text(cls, text: str) -> "Vocabulary":
+    def from_text(cls, text: str) -> Vocabulary:
         return cls(set(text))
 
     def __len__(self) -> int:

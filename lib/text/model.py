@@ -118,7 +118,7 @@ class CharLSTM(nn.Module):
                 "state_dict": {k: v.detach().cpu() for k, v in self.state_dict().items()},
                 **extra}
 
-    def load_checkpoint(self, checkpoint: dict) -> "CharLSTM":
+    def load_checkpoint(self, checkpoint: dict) -> CharLSTM:
         """Load a checkpoint's weights; it must have been trained on this model's vocabulary."""
         _check_format(checkpoint)
         theirs = Vocabulary(checkpoint["vocab"])

@@ -26,8 +26,8 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from lib.text.model import CharLSTM
 from lib.text.corpus import Vocabulary
+from lib.text.model import CharLSTM
 
 # ----------------------------------------------------------------------------- distributions
 
@@ -157,7 +157,7 @@ class Sampler:
     # -- the recurrence -------------------------------------------------------------------
     def initial_state(self, batch_size: int = 1) -> State:
         """(h, c): for every layer, the hidden and the cell state, zeros of shape (B, n)."""
-        zeros = lambda: [np.zeros((batch_size, self.num_hiddens), np.float32)  # noqa: E731
+        zeros = lambda: [np.zeros((batch_size, self.num_hiddens), np.float32)
                          for _ in range(self.num_layers)]
         return zeros(), zeros()
 
@@ -319,7 +319,7 @@ def export_weights(model: CharLSTM) -> dict[str, np.ndarray]:
     b_l (4n,), the sum of the layer's two biases; W_ph (n, V), b_p (V,). Gate columns in
     torch's order i, f, g, o. The temperature lab exports these same arrays to JavaScript.
     """
-    double = lambda t: t.detach().cpu().double()  # noqa: E731
+    double = lambda t: t.detach().cpu().double()
     W_ih, W_hh, b_ih, b_hh = map(double, model.layer_weights(0))
     w = {"table": double(model.E) @ W_ih.T + b_ih + b_hh, "W_hh_0": W_hh.T}
     for l in range(1, model.config.num_layers):

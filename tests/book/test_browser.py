@@ -10,8 +10,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.book.browser_support import (BROKEN_IMAGES, RAW_TEX_LEFT, ROOT, WAIT_FOR_MATHJAX, PageWatch,
-                                   browser, built_site, chromium_path, serve)
+from tests.book.browser_support import (
+    BROKEN_IMAGES,
+    RAW_TEX_LEFT,
+    ROOT,
+    WAIT_FOR_MATHJAX,
+    PageWatch,
+    browser,
+    built_site,
+    chromium_path,
+    serve,
+)
 
 pytestmark = pytest.mark.browser
 SITE = built_site()

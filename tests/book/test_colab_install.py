@@ -18,9 +18,9 @@ from __future__ import annotations
 import os
 import shutil
 import site
-import tomllib
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 

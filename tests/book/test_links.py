@@ -4,7 +4,7 @@ listed, not fetched). Runs on the built HTML, after the book build, like the bro
 from __future__ import annotations
 
 import posixpath
-from functools import lru_cache
+from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -33,7 +33,7 @@ class LinksAndIds(HTMLParser):
                 self.links.append(attrs[key])
 
 
-@lru_cache(maxsize=None)
+@cache
 def parse(path: Path) -> LinksAndIds:
     parser = LinksAndIds()
     parser.feed(path.read_text(encoding="utf-8"))

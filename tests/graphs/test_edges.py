@@ -2,9 +2,19 @@ import networkx as nx
 import pytest
 import torch
 
-from lib.graphs.edges import (add_self_loops, coalesce, course_graph, dense_adjacency, disjoint_union,
-                        from_networkx, karate_club, karate_split, normalized_adjacency,
-                        normalized_edges, receptive_field)
+from lib.graphs.edges import (
+    add_self_loops,
+    coalesce,
+    course_graph,
+    dense_adjacency,
+    disjoint_union,
+    from_networkx,
+    karate_club,
+    karate_split,
+    normalized_adjacency,
+    normalized_edges,
+    receptive_field,
+)
 
 
 def course():

@@ -2,8 +2,8 @@ import networkx as nx
 import pytest
 import torch
 
-from lib.graphs.gat import GAT, GATLayer, attention_entropy, edge_softmax
 from lib.graphs.edges import add_self_loops, from_networkx, sparse_adjacency
+from lib.graphs.gat import GAT, GATLayer, attention_entropy, edge_softmax
 
 
 def karate(dtype=torch.float64):

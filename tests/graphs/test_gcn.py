@@ -2,8 +2,13 @@ import networkx as nx
 import pytest
 import torch
 
+from lib.graphs.edges import (
+    course_graph,
+    dense_adjacency,
+    from_networkx,
+    normalized_adjacency,
+)
 from lib.graphs.gcn import GCN, GCNLayer, influence
-from lib.graphs.edges import course_graph, dense_adjacency, from_networkx, normalized_adjacency
 
 
 def setup(dtype=torch.float64):

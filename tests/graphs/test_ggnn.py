@@ -2,10 +2,15 @@ import networkx as nx
 import pytest
 import torch
 
+from lib.graphs.edges import from_networkx, sparse_adjacency
 from lib.graphs.gcn import influence
 from lib.graphs.ggnn import GGNN, GatedGraphLayer
-from lib.graphs.edges import from_networkx, sparse_adjacency
-from lib.graphs.reachability import ReachabilityTask, hops_from, make_batch, random_forest
+from lib.graphs.reachability import (
+    ReachabilityTask,
+    hops_from,
+    make_batch,
+    random_forest,
+)
 
 
 def path_graph(n):

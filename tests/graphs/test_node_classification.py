@@ -4,9 +4,14 @@ from types import SimpleNamespace
 import torch
 from torch import nn
 
-from lib.graphs.gcn import GCN
 from lib.graphs.edges import karate_club, normalized_adjacency
-from lib.graphs.node_classification import (PatienceStopping, WindowStopping, l2_penalty, train_nodes)
+from lib.graphs.gcn import GCN
+from lib.graphs.node_classification import (
+    PatienceStopping,
+    WindowStopping,
+    l2_penalty,
+    train_nodes,
+)
 
 
 def test_window_stopping_is_kipf_and_wellings_rule():

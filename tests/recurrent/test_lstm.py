@@ -6,8 +6,8 @@ from torch import nn
 
 from lib.recurrent.gradient_flow import hidden_state_grad_norms
 from lib.recurrent.lstm import LSTM, LSTMLayer, StackedLSTM, lstm_num_params
-from lib.training import train
 from lib.recurrent.palindromes import PalindromeTask
+from lib.training import train
 
 
 def grads_of(module, loss):
@@ -142,7 +142,7 @@ def test_hidden_states_are_graph_nodes_for_gradient_flow():
     torch.manual_seed(0)
     m = LSTM(8, 10)
     x, y = torch.randint(10, (5, 12)), torch.randint(10, (5,))
-    logits, hs = m(x, return_hidden_states=True)
+    logits, _hs = m(x, return_hidden_states=True)
     torch.testing.assert_close(logits, m(x), rtol=1e-5, atol=1e-6)
     norms = hidden_state_grad_norms(m, x, y)
     assert norms.shape == (12,) and torch.all(norms > 0)

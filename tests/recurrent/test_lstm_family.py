@@ -92,7 +92,7 @@ def test_peephole_forward_shortcut_equals_the_full_loop(T):
     torch.manual_seed(T)
     m = PeepholeLSTM(6, 4, encoding="onehot", num_symbols=5).double()
     seq = torch.randint(5, (3, T))
-    logits, hs = m(seq, return_hidden_states=True)
+    logits, _hs = m(seq, return_hidden_states=True)
     fast = m(seq)
     torch.testing.assert_close(fast, logits, rtol=0, atol=1e-12)
     torch.testing.assert_close(fast, loop_of_steps(m, m.inputs(seq, torch.float64))[-1] @ m.W_ph.T + m.b_p,

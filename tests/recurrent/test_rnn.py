@@ -9,7 +9,11 @@ from lib.recurrent.bptt import (
     dW_hh_by_jacobian_products,
     gaussian_with_spectral_radius_,
 )
-from lib.recurrent.gradient_flow import hidden_state_grad_norms, largest_singular_value, set_spectral_radius_
+from lib.recurrent.gradient_flow import (
+    hidden_state_grad_norms,
+    largest_singular_value,
+    set_spectral_radius_,
+)
 from lib.recurrent.rnn import VanillaRNN
 
 

@@ -13,13 +13,20 @@ from pathlib import Path
 import pytest
 import torch
 
+from lib.download import ChecksumError, DataUnavailableError, RemoteFile
 from lib.text import corpus as text
 from lib.text import corpus as text_module
-from lib.download import ChecksumError, DataUnavailableError, RemoteFile
-from lib.text.corpus import (CORPORA, UnknownCharacterError, Vocabulary, load_corpus, parallel_streams,
-                      random_windows, tiled_windows)
+from lib.text.corpus import (
+    CORPORA,
+    UnknownCharacterError,
+    Vocabulary,
+    load_corpus,
+    parallel_streams,
+    random_windows,
+    tiled_windows,
+)
 
-BOOK = "\ufeff".encode() + "Once upon a time there was a king.\n".encode() * 100   # BOM first
+BOOK = "\ufeff".encode() + b"Once upon a time there was a king.\n" * 100   # BOM first
 SHA = hashlib.sha256(BOOK).hexdigest()
 
 
@@ -83,7 +90,7 @@ def test_corpus_is_downloaded_verified_cached_and_decoded(served, monkeypatch):
 
 
 def test_truncated_download_is_an_error_and_leaves_nothing(served):
-    with pytest.raises(DataUnavailableError, match="could not download text/truncated.txt"):
+    with pytest.raises(DataUnavailableError, match=r"could not download text/truncated\.txt"):
         load_corpus("test-truncated")
     assert files_in(served) == []
 
@@ -152,7 +159,7 @@ def test_any_file_by_path(tmp_path):
 
 
 def test_bad_files_and_names_are_clear_errors(tmp_path):
-    with pytest.raises(FileNotFoundError, match="neither a corpus name.*shakespeare"):
+    with pytest.raises(FileNotFoundError, match=r"neither a corpus name.*shakespeare"):
         load_corpus("no-such-book")
     (tmp_path / "latin1.txt").write_bytes("caf\xe9".encode("latin-1"))
     with pytest.raises(ValueError, match="not UTF-8 text: byte 3"):

@@ -251,7 +251,7 @@ def test_the_lab_has_every_control(lab):
 def test_the_slider_sets_the_temperature(lab):
     sampler = lab.sampler
     lab.controls["temperature"].value = 0.3
-    assert lab.settings.T == pytest.approx(0.3)
+    assert pytest.approx(0.3) == lab.settings.T
     assert np.allclose(lab.result["P"], sampler.next_distribution("ROME", temperature=0.3))
     assert lab.result["text"] == sampler.sample("ROME", 60, temperature=0.3, seed=0)
     cold = lab.result["H"]
@@ -278,7 +278,7 @@ def test_the_convention_relabels_the_same_distributions(lab):
     assert lab.result["text"] == before["text"] and np.array_equal(lab.result["P"], before["P"])
     assert "β = 2" in lab.displays["entropy"].value and "β = 1/T" in lab.displays["curve"].value
     slider.value = 4.0                                      # a larger beta is a colder text
-    assert lab.settings.T == pytest.approx(0.25) and lab.result["H"] < before["H"]
+    assert pytest.approx(0.25) == lab.settings.T and lab.result["H"] < before["H"]
     lab.controls["greedy"].value = True
     assert lab.controls["greedy"].description == "greedy (β = ∞)"
 
@@ -349,7 +349,7 @@ def test_entropy_curve_is_lib_entropy(model):
     assert x[0] == pytest.approx(0.05) and x[-1] == pytest.approx(5)
     assert H[7] == pytest.approx(entropy_bits(Sampler(model).next_distribution("ROME", x[7])))
     assert np.all(np.diff(H) > 0)
-    xb, Hb = templab.entropy_curve(logits, "beta", None)
+    _xb, Hb = templab.entropy_curve(logits, "beta", None)
     assert np.allclose(Hb, H[::-1], rtol=1e-9)               # the same curve, read backwards
 
 
