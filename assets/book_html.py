@@ -25,13 +25,17 @@ from docutils import nodes
 from docutils.statemachine import StringList
 from sphinx.util.docutils import SphinxDirective
 
-FIRST_VISIT_MODE = ('if (!document.documentElement.dataset.mode) {'
-                    ' document.documentElement.dataset.mode = "light";'
-                    ' document.documentElement.dataset.theme = "light"; }')
+FIRST_VISIT_MODE = (
+    "if (!document.documentElement.dataset.mode) {"
+    ' document.documentElement.dataset.mode = "light";'
+    ' document.documentElement.dataset.theme = "light"; }'
+)
 
 
 def _filename_and_body(script) -> tuple[str, str]:
-    return getattr(script, "filename", None) or "", getattr(script, "attributes", {}).get("body", "")
+    return getattr(script, "filename", None) or "", getattr(
+        script, "attributes", {}
+    ).get("body", "")
 
 
 def _is_thebe(script) -> bool:
@@ -39,8 +43,10 @@ def _is_thebe(script) -> bool:
     return "THEBE_JS_URL" in body or "sphinx-thebe" in filename
 
 
-REQUIRE_BASE_URL = ('var require = {baseUrl: '
-                    '(document.documentElement.dataset.content_root || "") + "_static/"};')
+REQUIRE_BASE_URL = (
+    "var require = {baseUrl: "
+    '(document.documentElement.dataset.content_root || "") + "_static/"};'
+)
 # The widget manager (html-manager 1.x) typesets widget labels with MathJax 2's
 # MathJax.Hub.Queue(["Typeset", MathJax.Hub, element]) whenever window.MathJax exists; the book
 # serves MathJax 3, which has no Hub. Before the widgets render (on "load"), give it a Hub whose
@@ -87,7 +93,6 @@ def _notebook_title(app, name: str) -> str:
     return name
 
 
-
 class TimingsTableDirective(SphinxDirective):
     """``{timings-table}``: the recorded execution time of every notebook at every size, read
     from book/timings.json (written by scripts/time_notebooks.py, never by hand)."""
@@ -96,29 +101,64 @@ class TimingsTableDirective(SphinxDirective):
         path = Path(self.env.srcdir) / "book" / "timings.json"
         self.env.note_dependency(str(path))
         record = json.loads(path.read_text()) if path.is_file() else {}
-        columns = [(device, size) for device in record for size in SIZES
-                   if size in record[device]] or [("2-core CPU", size) for size in SIZES]
-        names = sorted({n for device in record.values() for size in SIZES for n in device.get(size, {})})
-        lines = ["| notebook | " + " | ".join(f"{size} ({device})" for device, size in columns) + " |",
-                 "|---|" + "---|" * len(columns)]
+        columns = [
+            (device, size)
+            for device in record
+            for size in SIZES
+            if size in record[device]
+        ] or [("2-core CPU", size) for size in SIZES]
+        names = sorted(
+            {
+                n
+                for device in record.values()
+                for size in SIZES
+                for n in device.get(size, {})
+            }
+        )
+        lines = [
+            "| notebook | "
+            + " | ".join(f"{size} ({device})" for device, size in columns)
+            + " |",
+            "|---|" + "---|" * len(columns),
+        ]
         for name in names:
             cells = [_duration(record[d].get(s, {}).get(name)) for d, s in columns]
-            lines.append(f"| [{_notebook_title(self.env.app, name)}](/{name}) | " + " | ".join(cells) + " |")
-        totals = [sum(record[d].get(s, {}).values()) if record.get(d, {}).get(s) else None for d, s in columns]
-        lines.append("| **all notebooks, one after another** | " + " | ".join(
-            f"**{_duration(t)}**" if t else "" for t in totals) + " |")
-        dates = [f"{size} on {device}: {record[device].get(f'{size} measured on')} ({record[device]['machine']})"
-                 for device, size in columns if device in record]
+            lines.append(
+                f"| [{_notebook_title(self.env.app, name)}](/{name}) | "
+                + " | ".join(cells)
+                + " |"
+            )
+        totals = [
+            sum(record[d].get(s, {}).values()) if record.get(d, {}).get(s) else None
+            for d, s in columns
+        ]
+        lines.append(
+            "| **all notebooks, one after another** | "
+            + " | ".join(f"**{_duration(t)}**" if t else "" for t in totals)
+            + " |"
+        )
+        dates = [
+            f"{size} on {device}: {record[device].get(f'{size} measured on')} ({record[device]['machine']})"
+            for device, size in columns
+            if device in record
+        ]
         container = nodes.container()
-        self.state.nested_parse(StringList(lines + ["", "Measured " + "; ".join(dates) + "." if dates else ""]),
-                                self.content_offset, container)
+        self.state.nested_parse(
+            StringList(
+                lines + ["", "Measured " + "; ".join(dates) + "." if dates else ""]
+            ),
+            self.content_offset,
+            container,
+        )
         return container.children
 
 
 def add_build_substitutions(app, config):
     """``{{ book_size }}`` in any page: the experiment size this build executed the notebooks at."""
-    config.myst_substitutions = {**config.myst_substitutions,
-                                 "book_size": os.environ.get("BOOK_SIZE", "book")}
+    config.myst_substitutions = {
+        **config.myst_substitutions,
+        "book_size": os.environ.get("BOOK_SIZE", "book"),
+    }
 
 
 def setup(app):

@@ -18,25 +18,39 @@ import numpy as np
 
 def use_book_style() -> None:
     """Small, clean figures that read well in the rendered book (call once per notebook)."""
-    plt.rcParams.update({
-        "figure.dpi": 100, "savefig.dpi": 100, "figure.figsize": (6.4, 3.6),
-        "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False,
-        "axes.spines.right": False, "font.size": 10, "legend.frameon": False,
-        "figure.constrained_layout.use": True,
-    })
+    plt.rcParams.update(
+        {
+            "figure.dpi": 100,
+            "savefig.dpi": 100,
+            "figure.figsize": (6.4, 3.6),
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "font.size": 10,
+            "legend.frameon": False,
+            "figure.constrained_layout.use": True,
+        }
+    )
 
 
-def mean_std(runs: Sequence[Sequence[float]] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def mean_std(
+    runs: Sequence[Sequence[float]] | np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """Mean and (population) standard deviation over the first axis: runs (S, N) -> (N,), (N,)."""
     runs = np.asarray(runs, dtype=float)
     return runs.mean(axis=0), runs.std(axis=0)
 
 
-def band(ax, x, runs, label: str | None = None, color=None, alpha: float = 0.2, **kwargs):
+def band(
+    ax, x, runs, label: str | None = None, color=None, alpha: float = 0.2, **kwargs
+):
     """Plot the mean of ``runs`` (S, N) against x with a shaded +/- one std band."""
     mean, std = mean_std(runs)
     (line,) = ax.plot(x, mean, label=label, color=color, **kwargs)
-    ax.fill_between(x, mean - std, mean + std, color=line.get_color(), alpha=alpha, linewidth=0)
+    ax.fill_between(
+        x, mean - std, mean + std, color=line.get_color(), alpha=alpha, linewidth=0
+    )
     return line
 
 
@@ -75,6 +89,7 @@ def glue(name: str, value, display: bool = True) -> None:
     except ImportError:
         if display:
             from IPython.display import display as show
+
             show(value)
         return
     myst_glue(name, value, display=display)

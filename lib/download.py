@@ -29,12 +29,12 @@ from typing import BinaryIO
 
 try:
     import fcntl
-except ImportError:   # Windows: no advisory locks, file_lock does nothing
+except ImportError:  # Windows: no advisory locks, file_lock does nothing
     fcntl = None
 
 DATA_DIR_VARIABLE = "BOOK_DATA_DIR"
 CACHE_DIR_VARIABLE = "BOOK_CACHE_DIR"
-FILE_MODE = 0o644   # rw-r--r--: readable by everyone, as a cache file should be
+FILE_MODE = 0o644  # rw-r--r--: readable by everyone, as a cache file should be
 
 
 class ChecksumError(ValueError):
@@ -61,19 +61,30 @@ class RemoteFile:
     def verify(self, data: bytes, where: str) -> None:
         """Raise :class:`ChecksumError` unless ``data`` has the published checksum."""
         if self.sha256:
-            kind, expected, actual = "sha256", self.sha256, hashlib.sha256(data).hexdigest()
+            kind, expected, actual = (
+                "sha256",
+                self.sha256,
+                hashlib.sha256(data).hexdigest(),
+            )
         else:
             blob = b"blob %d\0" % len(data) + data
-            kind, expected, actual = "git blob sha1", self.git_blob_sha1, hashlib.sha1(blob).hexdigest()
+            kind, expected, actual = (
+                "git blob sha1",
+                self.git_blob_sha1,
+                hashlib.sha1(blob).hexdigest(),
+            )
         if actual != expected:
             raise ChecksumError(
                 f"{where}: {kind} mismatch for {self.name} ({len(data)} bytes): expected "
                 f"{expected}, got {actual}. The file is corrupt or not the published one; "
-                f"delete it and fetch it again from {self.url}")
+                f"delete it and fetch it again from {self.url}"
+            )
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get(CACHE_DIR_VARIABLE) or Path.home() / ".cache" / "rnn-gnn-book")
+    return Path(
+        os.environ.get(CACHE_DIR_VARIABLE) or Path.home() / ".cache" / "rnn-gnn-book"
+    )
 
 
 def local_data_dir() -> Path | None:
@@ -81,8 +92,12 @@ def local_data_dir() -> Path | None:
     return Path(value) if value else None
 
 
-def fetch(remote: RemoteFile, data_dir: str | Path | None = None, cache: str | Path | None = None,
-          timeout: float = 60.0) -> Path:
+def fetch(
+    remote: RemoteFile,
+    data_dir: str | Path | None = None,
+    cache: str | Path | None = None,
+    timeout: float = 60.0,
+) -> Path:
     """The verified local path of ``remote`` (see the module docstring for the search order)."""
     data_dir = Path(data_dir) if data_dir is not None else local_data_dir()
     if data_dir is not None and (data_dir / remote.name).is_file():
@@ -101,11 +116,14 @@ def download(remote: RemoteFile, path: Path, timeout: float = 60.0) -> Path:
     """Download ``remote`` to ``path`` atomically, verifying it before it appears there."""
     try:
         with urllib.request.urlopen(remote.url, timeout=timeout) as response:
-            data = response.read()   # raises IncompleteRead when fewer bytes than announced arrive
+            data = (
+                response.read()
+            )  # raises IncompleteRead when fewer bytes than announced arrive
     except Exception as error:
         raise DataUnavailableError(
             f"could not download {remote.name} from {remote.url}: {error}. Offline? Put the "
-            f"file under ${DATA_DIR_VARIABLE}/{remote.name} instead.") from error
+            f"file under ${DATA_DIR_VARIABLE}/{remote.name} instead."
+        ) from error
     remote.verify(data, remote.url)
     return atomic_write(path, lambda f: f.write(data))
 
@@ -128,7 +146,7 @@ def atomic_write(path: str | Path, write: Callable[[BinaryIO], object]) -> Path:
             write(f)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, FILE_MODE)   # mkstemp makes it private (0600)
+        os.chmod(tmp, FILE_MODE)  # mkstemp makes it private (0600)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -38,7 +38,9 @@ import torch
 
 
 def _check_positive(name: str, value: float, upper: float | None = None) -> None:
-    ok = value == value and value >= 0 and (upper is None or value < upper)   # rejects NaN
+    ok = (
+        value == value and value >= 0 and (upper is None or value < upper)
+    )  # rejects NaN
     if not ok:
         bounds = f"[0, {upper})" if upper is not None else ">= 0"
         raise ValueError(f"{name} must be {bounds}, got {value}")
@@ -79,7 +81,9 @@ class RMSProp(torch.optim.Optimizer):
             rho, eps = group["rho"], group["eps"]
             for p in _with_grad(group):
                 s = self.state[p].setdefault("s", torch.zeros_like(p))
-                s.mul_(rho).addcmul_(p.grad, p.grad, value=1 - rho)   # rho s + (1 - rho) g^2
+                s.mul_(rho).addcmul_(
+                    p.grad, p.grad, value=1 - rho
+                )  # rho s + (1 - rho) g^2
                 p.sub_(group["lr"] * p.grad / (s.sqrt() + eps))
         return loss
 
@@ -92,14 +96,22 @@ class Adam(torch.optim.Optimizer):
     beta2^t), about 3.2 at t = 1 and 6.5 at t = 10 for the default betas.
     """
 
-    def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, bias_correction: bool = True):
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        bias_correction: bool = True,
+    ):
         _check_positive("lr", lr)
         _check_positive("eps", eps)
         _check_positive("beta1", betas[0], 1.0)
         _check_positive("beta2", betas[1], 1.0)
-        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
-                                      bias_correction=bias_correction))
+        super().__init__(
+            params,
+            dict(lr=lr, betas=tuple(betas), eps=eps, bias_correction=bias_correction),
+        )
 
     @torch.no_grad()
     def step(self, closure: Callable | None = None):
@@ -116,7 +128,7 @@ class Adam(torch.optim.Optimizer):
                 s.mul_(beta2).addcmul_(p.grad, p.grad, value=1 - beta2)
                 m_hat, s_hat = m, s
                 if group["bias_correction"]:
-                    m_hat, s_hat = m / (1 - beta1 ** t), s / (1 - beta2 ** t)
+                    m_hat, s_hat = m / (1 - beta1**t), s / (1 - beta2**t)
                 p.sub_(group["lr"] * m_hat / (s_hat.sqrt() + eps))
         return loss
 
@@ -132,8 +144,12 @@ def _with_grad(group):
     return (p for p in group["params"] if p.grad is not None)
 
 
-def trajectory(make_optimizer: Callable, loss_fn: Callable[[torch.Tensor], torch.Tensor],
-               start, steps: int) -> np.ndarray:
+def trajectory(
+    make_optimizer: Callable,
+    loss_fn: Callable[[torch.Tensor], torch.Tensor],
+    start,
+    steps: int,
+) -> np.ndarray:
     """The path theta_0, ..., theta_steps (steps + 1, dim) of an optimiser on ``loss_fn``.
 
     ``make_optimizer(params)`` builds the optimiser, e.g. ``lambda p: Adam(p, lr=0.1)``;

@@ -29,7 +29,9 @@ def experiment_size() -> str:
     """The size named by ``BOOK_SIZE`` (default ``book``); anything else is an error."""
     size = os.environ.get(SIZE_VARIABLE, "book").strip().lower() or "book"
     if size not in SIZES:
-        raise ValueError(f"{SIZE_VARIABLE}={size!r}: expected one of {', '.join(SIZES)}")
+        raise ValueError(
+            f"{SIZE_VARIABLE}={size!r}: expected one of {', '.join(SIZES)}"
+        )
     return size
 
 
@@ -74,5 +76,7 @@ def describe() -> str:
     """One line saying where and how big: printed at the top of every notebook."""
     device = default_device()
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else "CPU"
-    return (f"experiment size: {experiment_size()} ({SIZE_VARIABLE}); device: {device} ({name}); "
-            f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    return (
+        f"experiment size: {experiment_size()} ({SIZE_VARIABLE}); device: {device} ({name}); "
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads"
+    )

@@ -17,7 +17,11 @@ from torch import nn
 
 from lib.runtime import progress_bar
 
-OPTIMIZERS = {"adam": torch.optim.Adam, "rmsprop": torch.optim.RMSprop, "sgd": torch.optim.SGD}
+OPTIMIZERS = {
+    "adam": torch.optim.Adam,
+    "rmsprop": torch.optim.RMSprop,
+    "sgd": torch.optim.SGD,
+}
 
 
 @dataclass
@@ -26,7 +30,7 @@ class History:
 
     train_loss: list[float] = field(default_factory=list)
     train_accuracy: list[float] = field(default_factory=list)
-    grad_norm: list[float] = field(default_factory=list)   # before clipping
+    grad_norm: list[float] = field(default_factory=list)  # before clipping
     eval_step: list[int] = field(default_factory=list)
     test_loss: list[float] = field(default_factory=list)
     test_accuracy: list[float] = field(default_factory=list)
@@ -66,19 +70,31 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> tuple[float,
     return nn.functional.cross_entropy(logits, y).item(), accuracy(logits, y).item()
 
 
-def make_optimizer(optimizer: str | Callable, params, lr: float) -> torch.optim.Optimizer:
+def make_optimizer(
+    optimizer: str | Callable, params, lr: float
+) -> torch.optim.Optimizer:
     """``optimizer`` is a name (adam, rmsprop, sgd) or a factory ``f(params, lr=...)``."""
     if isinstance(optimizer, str):
         if optimizer.lower() not in OPTIMIZERS:
-            raise ValueError(f"optimizer={optimizer!r}: expected one of {list(OPTIMIZERS)}")
+            raise ValueError(
+                f"optimizer={optimizer!r}: expected one of {list(OPTIMIZERS)}"
+            )
         optimizer = OPTIMIZERS[optimizer.lower()]
     return optimizer(params, lr=lr)
 
 
-def train(model: nn.Module, task, steps: int, optimizer: str | Callable = "adam",
-          lr: float = 1e-3, max_norm: float | None = 10.0, eval_every: int = 100,
-          stop_at_accuracy: float | None = None, progress: bool | None = None,
-          on_eval: Callable[[int, nn.Module], None] | None = None) -> History:
+def train(
+    model: nn.Module,
+    task,
+    steps: int,
+    optimizer: str | Callable = "adam",
+    lr: float = 1e-3,
+    max_norm: float | None = 10.0,
+    eval_every: int = 100,
+    stop_at_accuracy: float | None = None,
+    progress: bool | None = None,
+    on_eval: Callable[[int, nn.Module], None] | None = None,
+) -> History:
     """Train ``model`` on batches from ``task.batch()``; evaluate on ``task.test``.
 
     ``max_norm=None`` turns clipping off. With ``stop_at_accuracy``, training stops once the
@@ -96,7 +112,9 @@ def train(model: nn.Module, task, steps: int, optimizer: str | Callable = "adam"
         loss = nn.functional.cross_entropy(logits, y)
         opt.zero_grad(set_to_none=True)
         loss.backward()
-        norm = nn.utils.clip_grad_norm_(model.parameters(), max_norm if max_norm else float("inf"))
+        norm = nn.utils.clip_grad_norm_(
+            model.parameters(), max_norm if max_norm else float("inf")
+        )
         opt.step()
         losses.append(loss.detach())
         accs.append(accuracy(logits.detach(), y))
@@ -107,11 +125,16 @@ def train(model: nn.Module, task, steps: int, optimizer: str | Callable = "adam"
             hist.eval_step.append(step)
             hist.test_loss.append(test_loss)
             hist.test_accuracy.append(test_acc)
-            bar.set_postfix(loss=f"{hist.train_loss[-1]:.3f}", test_acc=f"{test_acc:.3f}")
+            bar.set_postfix(
+                loss=f"{hist.train_loss[-1]:.3f}", test_acc=f"{test_acc:.3f}"
+            )
             if on_eval is not None:
                 on_eval(step, model)
             recent = hist.train_accuracy[-eval_every:]
-            if stop_at_accuracy is not None and sum(recent) / len(recent) >= stop_at_accuracy:
+            if (
+                stop_at_accuracy is not None
+                and sum(recent) / len(recent) >= stop_at_accuracy
+            ):
                 hist.converged_at = step
                 break
     hist.seconds = time.perf_counter() - start
@@ -120,6 +143,10 @@ def train(model: nn.Module, task, steps: int, optimizer: str | Callable = "adam"
 
 def _flush(hist: History, losses, accs, norms) -> None:
     """Move the step tensors to Python floats in one go (one device sync per evaluation)."""
-    for name, buf in (("train_loss", losses), ("train_accuracy", accs), ("grad_norm", norms)):
+    for name, buf in (
+        ("train_loss", losses),
+        ("train_accuracy", accs),
+        ("grad_norm", norms),
+    ):
         getattr(hist, name).extend(torch.stack(buf).tolist())
         buf.clear()

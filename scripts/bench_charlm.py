@@ -61,11 +61,15 @@ def timed(run, seconds: float, min_calls: int = 3) -> float:
 
 def ours_training(n: int, lstm: str):
     model = CharLSTM(VOCAB, ModelConfig(num_hiddens=n, lstm=lstm))
-    opt, gen = torch.optim.Adam(model.parameters(), lr=2e-3), torch.Generator().manual_seed(0)
+    opt, gen = (
+        torch.optim.Adam(model.parameters(), lr=2e-3),
+        torch.Generator().manual_seed(0),
+    )
 
     def step():
         x, y = random_windows(TEXT, BATCH, SEQ, gen)
         train_step(model, opt, x, y, max_norm=5.0)
+
     return step
 
 
@@ -77,16 +81,20 @@ def reference_training(n: int):
         starts = torch.randint(0, len(TEXT) - SEQ, (BATCH, 1))
         chunk = TEXT[starts + torch.arange(SEQ + 1)]
         logits, _ = model(chunk[:, :-1])
-        loss = nn.functional.cross_entropy(logits.reshape(-1, V), chunk[:, 1:].reshape(-1))
+        loss = nn.functional.cross_entropy(
+            logits.reshape(-1, V), chunk[:, 1:].reshape(-1)
+        )
         opt.zero_grad()
         loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), 5.0)
         opt.step()
+
     return step
 
 
 def reference_sampler(model: PlainLSTMLM, length: int, reread: bool = False):
     """Generate ``length`` characters at T = 1 with torch ops, carrying the state or re-reading."""
+
     @torch.inference_mode()
     def run():
         ids, state = [0], None
@@ -98,6 +106,7 @@ def reference_sampler(model: PlainLSTMLM, length: int, reread: bool = False):
                 logits, state = model(x, state)
             x = torch.multinomial(torch.softmax(logits[0, -1], -1), 1)[None]
             ids.append(int(x))
+
     return run
 
 
@@ -124,25 +133,51 @@ def main() -> None:
     print(describe())
     torch.manual_seed(0)
     for n in args.sizes:
-        train = {"reference: plain torch.nn.LSTM model": reference_training(n),
-                 "ours: CharLSTM (torch.nn.LSTM inside)": ours_training(n, "torch"),
-                 "ours: CharLSTM (lib.recurrent.lstm.StackedLSTM inside)": ours_training(n, "lib")}
-        report(f"training, {n} units, batch {BATCH}, seq {SEQ} (ratio vs the reference)",
-               median_rates(train, args.seconds, args.repeats, BATCH * SEQ),
-               "reference: plain torch.nn.LSTM model")
+        train = {
+            "reference: plain torch.nn.LSTM model": reference_training(n),
+            "ours: CharLSTM (torch.nn.LSTM inside)": ours_training(n, "torch"),
+            "ours: CharLSTM (lib.recurrent.lstm.StackedLSTM inside)": ours_training(
+                n, "lib"
+            ),
+        }
+        report(
+            f"training, {n} units, batch {BATCH}, seq {SEQ} (ratio vs the reference)",
+            median_rates(train, args.seconds, args.repeats, BATCH * SEQ),
+            "reference: plain torch.nn.LSTM model",
+        )
     for n in args.sizes:
         plain, length = PlainLSTMLM(n).eval(), 500
         sampler = Sampler(CharLSTM(VOCAB, ModelConfig(num_hiddens=n)).eval())
-        runs = {"reference: torch.nn.LSTM stepped, state carried": reference_sampler(plain, length),
-                "ours: lib.text.sampling.Sampler (NumPy)":
-                    lambda: sampler.sample("0", length, temperature=1.0, seed=0),
-                "re-reading the whole prefix (200 chars)": reference_sampler(plain, 200, True)}
-        rates = median_rates({k: v for k, v in runs.items() if "re-reading" not in k},
-                             args.seconds, args.repeats, length)
-        rates.update(median_rates({k: v for k, v in runs.items() if "re-reading" in k},
-                                  args.seconds, 1, 200))
-        report(f"sampling, {n} units, batch 1, T = 1 (ratio vs the reference)", rates,
-               "reference: torch.nn.LSTM stepped, state carried")
+        runs = {
+            "reference: torch.nn.LSTM stepped, state carried": reference_sampler(
+                plain, length
+            ),
+            "ours: lib.text.sampling.Sampler (NumPy)": lambda: sampler.sample(
+                "0", length, temperature=1.0, seed=0
+            ),
+            "re-reading the whole prefix (200 chars)": reference_sampler(
+                plain, 200, True
+            ),
+        }
+        rates = median_rates(
+            {k: v for k, v in runs.items() if "re-reading" not in k},
+            args.seconds,
+            args.repeats,
+            length,
+        )
+        rates.update(
+            median_rates(
+                {k: v for k, v in runs.items() if "re-reading" in k},
+                args.seconds,
+                1,
+                200,
+            )
+        )
+        report(
+            f"sampling, {n} units, batch 1, T = 1 (ratio vs the reference)",
+            rates,
+            "reference: torch.nn.LSTM stepped, state carried",
+        )
 
 
 if __name__ == "__main__":

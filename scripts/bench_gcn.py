@@ -52,9 +52,16 @@ def random_graph(num_nodes, num_edges, num_features, density, num_classes, seed=
     edge_index = torch.cat([torch.stack([i, j]), torch.stack([j, i])], 1)
     edge_index = edge_index[:, edge_index[0] != edge_index[1]]
     nnz = int(density * num_nodes * num_features)
-    rows, cols = torch.randint(num_nodes, (nnz,), generator=g), torch.randint(num_features, (nnz,), generator=g)
-    X = torch.sparse_coo_tensor(torch.stack([rows, cols]), torch.rand(nnz, generator=g),
-                                (num_nodes, num_features), check_invariants=True).coalesce()
+    rows, cols = (
+        torch.randint(num_nodes, (nnz,), generator=g),
+        torch.randint(num_features, (nnz,), generator=g),
+    )
+    X = torch.sparse_coo_tensor(
+        torch.stack([rows, cols]),
+        torch.rand(nnz, generator=g),
+        (num_nodes, num_features),
+        check_invariants=True,
+    ).coalesce()
     y = torch.randint(num_classes, (num_nodes,), generator=g)
     return edge_index, X, y
 
@@ -68,25 +75,42 @@ def formulations(edge_index, X_coo, num_nodes, dense_ok):
     i, j = ei
 
     def csr_dropout(X, p):
-        return torch.sparse_csr_tensor(X.crow_indices(), X.col_indices(),
-                                       nn.functional.dropout(X.values(), p), X.shape,
-                                       check_invariants=False)
+        return torch.sparse_csr_tensor(
+            X.crow_indices(),
+            X.col_indices(),
+            nn.functional.dropout(X.values(), p),
+            X.shape,
+            check_invariants=False,
+        )
 
     def coo_dropout(X, p):
-        return torch.sparse_coo_tensor(X.indices(), nn.functional.dropout(X.values(), p), X.shape,
-                                       is_coalesced=True, check_invariants=False)
+        return torch.sparse_coo_tensor(
+            X.indices(),
+            nn.functional.dropout(X.values(), p),
+            X.shape,
+            is_coalesced=True,
+            check_invariants=False,
+        )
 
     def gather_sum(reduce):
         def propagate(H):
             messages = w.unsqueeze(1) * H.index_select(0, j)
             if reduce == "index_add":
                 return torch.zeros_like(H).index_add_(0, i, messages)
-            return torch.zeros_like(H).scatter_add_(0, i.unsqueeze(1).expand_as(messages), messages)
+            return torch.zeros_like(H).scatter_add_(
+                0, i.unsqueeze(1).expand_as(messages), messages
+            )
+
         return propagate
 
     lib_product = lambda X, W: X @ W
     table = {
-        "coo": (lambda H: torch.sparse.mm(A_coo, H), X_coo, torch.sparse.mm, coo_dropout),
+        "coo": (
+            lambda H: torch.sparse.mm(A_coo, H),
+            X_coo,
+            torch.sparse.mm,
+            coo_dropout,
+        ),
         "csr": (lambda H: A_csr @ H, X_csr, lambda X, W: X @ W, csr_dropout),
         "index_add": (gather_sum("index_add"), X_lib, lib_product, dropout),
         "scatter_add": (gather_sum("scatter_add"), X_lib, lib_product, dropout),
@@ -95,7 +119,10 @@ def formulations(edge_index, X_coo, num_nodes, dense_ok):
     }
     if dense_ok:
         A_dense = A_coo.to_dense()
-        table = {"dense": (lambda H: A_dense @ H, X_coo.to_dense(), lib_product, dropout), **table}
+        table = {
+            "dense": (lambda H: A_dense @ H, X_coo.to_dense(), lib_product, dropout),
+            **table,
+        }
     return table
 
 
@@ -115,18 +142,21 @@ def make_epoch(propagate, X, product, drop, y, train_idx, num_classes, seed=0):
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
+
     return epoch
 
 
 def bench(name, edge_index, X_coo, y, num_classes, args, dense_ok=True):
     N = X_coo.shape[0]
     train_idx = torch.arange(min(140, N))
-    epochs = {k: make_epoch(*v, y, train_idx, num_classes)
-              for k, v in formulations(edge_index, X_coo, N, dense_ok).items()}
+    epochs = {
+        k: make_epoch(*v, y, train_idx, num_classes)
+        for k, v in formulations(edge_index, X_coo, N, dense_ok).items()
+    }
     times = {k: [] for k in epochs}
-    for _ in range(args.repeats):                  # round robin: noise hits every formulation
+    for _ in range(args.repeats):  # round robin: noise hits every formulation
         for k, epoch in epochs.items():
-            epoch()                                # warm-up of this round (allocator, caches)
+            epoch()  # warm-up of this round (allocator, caches)
             start = time.perf_counter()
             for _ in range(args.epochs):
                 epoch()
@@ -134,9 +164,11 @@ def bench(name, edge_index, X_coo, y, num_classes, args, dense_ok=True):
     median = {k: statistics.median(v) for k, v in times.items()}
     fastest = min(median.values())
     nnz_a = normalized_edges(edge_index, N)[0].shape[1]
-    print(f"\n{name}: N = {N}, nnz(A_hat) = {nnz_a}, features {X_coo.shape[1]} "
-          f"(nnz {X_coo._nnz()}); dense A_hat would take {N * N * 4 / 2**20:.0f} MiB, "
-          f"sparse {nnz_a * 12 / 2**20:.2f} MiB (values + indices)")
+    print(
+        f"\n{name}: N = {N}, nnz(A_hat) = {nnz_a}, features {X_coo.shape[1]} "
+        f"(nnz {X_coo._nnz()}); dense A_hat would take {N * N * 4 / 2**20:.0f} MiB, "
+        f"sparse {nnz_a * 12 / 2**20:.2f} MiB (values + indices)"
+    )
     print(f"  {'formulation':14s} {'ms/epoch':>9s} {'x fastest':>10s}")
     for k, t in sorted(median.items(), key=lambda kv: kv[1]):
         print(f"  {k:14s} {1000 * t:9.2f} {t / fastest:10.2f}")
@@ -152,39 +184,67 @@ def full_cora_run(data, runs=3):
     for seed in range(runs):
         torch.manual_seed(seed)
         model = GCN(data.num_features, 16, data.num_classes)
-        hist = train_nodes(model, (A_hat, data.X), data, epochs=200, lr=0.01, weight_decay=5e-4,
-                           decayed=model.decayed_parameters(), progress=False)
+        hist = train_nodes(
+            model,
+            (A_hat, data.X),
+            data,
+            epochs=200,
+            lr=0.01,
+            weight_decay=5e-4,
+            decayed=model.decayed_parameters(),
+            progress=False,
+        )
         seconds.append(hist.seconds)
     return seconds, hist.test_accuracy
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5, help="rounds of the round robin")
+    parser.add_argument(
+        "--repeats", type=int, default=5, help="rounds of the round robin"
+    )
     parser.add_argument("--epochs", type=int, default=10, help="timed epochs per round")
-    parser.add_argument("--skip-pubmed-dense", action="store_true",
-                        help="skip the dense PubMed-sized run (1.5 GB, seconds per epoch)")
+    parser.add_argument(
+        "--skip-pubmed-dense",
+        action="store_true",
+        help="skip the dense PubMed-sized run (1.5 GB, seconds per epoch)",
+    )
     args = parser.parse_args()
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; "
-          f"{args.repeats} rounds x {args.epochs} epochs, medians")
+    print(
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads; "
+        f"{args.repeats} rounds x {args.epochs} epochs, medians"
+    )
     cora = load_planetoid("cora")
     cora_x = cora.X.to_coo()
-    results = {"Cora": bench("Cora (real graph)", cora.edge_index, cora_x, cora.y, 7, args)}
+    results = {
+        "Cora": bench("Cora (real graph)", cora.edge_index, cora_x, cora.y, 7, args)
+    }
     density = cora_x._nnz() / (cora.num_nodes * cora.num_features)
-    results["Cora-sized random"] = bench("Cora-sized uniform random graph",
-                                         *random_graph(2708, 5278, 1433, density, 7), 7, args)
-    pubmed_args = argparse.Namespace(repeats=max(1, args.repeats // 2), epochs=max(1, args.epochs // 5))
+    results["Cora-sized random"] = bench(
+        "Cora-sized uniform random graph",
+        *random_graph(2708, 5278, 1433, density, 7),
+        7,
+        args,
+    )
+    pubmed_args = argparse.Namespace(
+        repeats=max(1, args.repeats // 2), epochs=max(1, args.epochs // 5)
+    )
     results["PubMed-sized random"] = bench(
         "PubMed-sized uniform random graph (features 10% dense, like PubMed's TF-IDF)",
-        *random_graph(19717, 44324, 500, 0.10, 3), 3, pubmed_args,
-        dense_ok=not args.skip_pubmed_dense)
+        *random_graph(19717, 44324, 500, 0.10, 3),
+        3,
+        pubmed_args,
+        dense_ok=not args.skip_pubmed_dense,
+    )
 
     print("\nlib (ours) relative to the fastest formulation (target: within 1.2x):")
     for name, median in results.items():
         print(f"  {name:22s} {median['lib (ours)'] / min(median.values()):.2f}x")
     seconds, accuracy = full_cora_run(cora)
-    print(f"\nFull Cora run (train_nodes, 200 epochs incl. validation every epoch; target < 2 s): "
-          f"{', '.join(f'{s:.2f} s' for s in seconds)} (test accuracy of the last: {accuracy:.3f})")
+    print(
+        f"\nFull Cora run (train_nodes, 200 epochs incl. validation every epoch; target < 2 s): "
+        f"{', '.join(f'{s:.2f} s' for s in seconds)} (test accuracy of the last: {accuracy:.3f})"
+    )
 
 
 if __name__ == "__main__":

@@ -23,16 +23,22 @@ def main() -> None:
     parser.add_argument("--lengths", type=int, nargs="+", default=[10, 20, 50])
     parser.add_argument("--reps", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=5)
-    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="torch threads (default: torch's)"
+    )
     parser.add_argument("--device", default="cpu")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
     device = torch.device(args.device)
-    print(f"torch {torch.__version__} on {device}, {torch.get_num_threads()} threads; batch {BATCH}, "
-          f"hidden {HIDDEN}, one-hot digits; median of {args.reps} interleaved Adam steps\n")
+    print(
+        f"torch {torch.__version__} on {device}, {torch.get_num_threads()} threads; batch {BATCH}, "
+        f"hidden {HIDDEN}, one-hot digits; median of {args.reps} interleaved Adam steps\n"
+    )
     results = {T: bench_length(T, args.reps, args.warmup, device) for T in args.lengths}
-    header = f"{'variant':<26}" + "".join(f"{f'T={T} ms':>11}{'ratio':>7}" for T in args.lengths)
+    header = f"{'variant':<26}" + "".join(
+        f"{f'T={T} ms':>11}{'ratio':>7}" for T in args.lengths
+    )
     print(header)
     print("-" * len(header))
     for name in VARIANTS:
@@ -41,9 +47,14 @@ def main() -> None:
             ms, ratio = results[T][name] * 1e3, results[T][name] / results[T][REFERENCE]
             row += f"{ms:>11.1f}{ratio:>7.2f}"
         print(row)
-    worst = max(results[T]["lib.recurrent.LSTM (fused kernel)"] / results[T][REFERENCE] for T in args.lengths)
+    worst = max(
+        results[T]["lib.recurrent.LSTM (fused kernel)"] / results[T][REFERENCE]
+        for T in args.lengths
+    )
     verdict = "met" if worst <= 1.2 else "NOT met"
-    print(f"\ntarget (lib.recurrent.LSTM within 1.2x of torch.nn.LSTM at every T): {verdict}, worst ratio {worst:.2f}")
+    print(
+        f"\ntarget (lib.recurrent.LSTM within 1.2x of torch.nn.LSTM at every T): {verdict}, worst ratio {worst:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -39,18 +39,22 @@ from lib.text.model import CharLSTM, ModelConfig
 from lib.text.sampling import Sampler
 
 BUDGET_MS = 500.0
-VOCAB = Vocabulary("\n !$&',-.3:;?ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")   # 65
+VOCAB = Vocabulary(
+    "\n !$&',-.3:;?ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+)  # 65
 PROMPT = "ROMEO:\n"
 
 
 def make_model(num_hiddens: int) -> CharLSTM:
     torch.manual_seed(0)
-    return CharLSTM(VOCAB, ModelConfig(num_hiddens=num_hiddens, embedding_dim=64)).eval()
+    return CharLSTM(
+        VOCAB, ModelConfig(num_hiddens=num_hiddens, embedding_dim=64)
+    ).eval()
 
 
 def live_times(model: CharLSTM, length: int, moves: int) -> dict[str, np.ndarray]:
     lab = templab.LiveLab(model, prompt=PROMPT, length=length)
-    templab.update_times(lab, moves=2)                          # warm up
+    templab.update_times(lab, moves=2)  # warm up
     return templab.update_times(lab, moves=moves)
 
 
@@ -74,13 +78,17 @@ def browser_times(model: CharLSTM, length: int, moves: int) -> np.ndarray | None
     lab = templab.static_lab(model, prompt=PROMPT, length=length)
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as p:
         page_path = Path(folder) / "lab.html"
-        page_path.write_text(f"<!doctype html><meta charset='utf-8'><body>{lab.html}</body>")
-        browser = p.chromium.launch(executable_path=chromium,
-                                    args=["--no-sandbox", "--disable-gpu"])
+        page_path.write_text(
+            f"<!doctype html><meta charset='utf-8'><body>{lab.html}</body>"
+        )
+        browser = p.chromium.launch(
+            executable_path=chromium, args=["--no-sandbox", "--disable-gpu"]
+        )
         page = browser.new_page()
         page.goto(page_path.as_uri())
         page.wait_for_function("() => document.querySelector('.templab').templab")
-        times = page.evaluate("""([moves]) => {
+        times = page.evaluate(
+            """([moves]) => {
             const lab = document.querySelector('.templab').templab, out = [];
             for (let i = 0; i < moves + 2; i++) {          // two to warm up the JIT
               lab.settings.T = 0.05 * 100 ** (i / (moves + 1));
@@ -89,15 +97,19 @@ def browser_times(model: CharLSTM, length: int, moves: int) -> np.ndarray | None
               out.push(lab.lastMilliseconds);
             }
             return out.slice(2);
-        }""", [moves])
+        }""",
+            [moves],
+        )
         browser.close()
     return np.array(times) / 1000
 
 
 def row(name: str, seconds: np.ndarray) -> str:
     median, slowest = 1000 * statistics.median(seconds), 1000 * seconds.max()
-    return (f"  {name:<34} {median:8.1f} {slowest:8.1f}   {median / BUDGET_MS:6.3f}"
-            f" {slowest / BUDGET_MS:6.3f}")
+    return (
+        f"  {name:<34} {median:8.1f} {slowest:8.1f}   {median / BUDGET_MS:6.3f}"
+        f" {slowest / BUDGET_MS:6.3f}"
+    )
 
 
 def main() -> None:
@@ -108,10 +120,14 @@ def main() -> None:
     args = parser.parse_args()
     model = make_model(args.hiddens)
     print(describe())
-    print(f"model: 2 x {args.hiddens} LSTM, V = {len(VOCAB)}, sample of {args.length} characters "
-          f"after {PROMPT!r}\n")
-    print(f"  {'update after moving':<34} {'median':>8} {'slowest':>8}   "
-          f"{'ratio to 500 ms':>13}\n  {'':<34} {'(ms)':>8} {'(ms)':>8}   {'median':>6} {'max':>6}")
+    print(
+        f"model: 2 x {args.hiddens} LSTM, V = {len(VOCAB)}, sample of {args.length} characters "
+        f"after {PROMPT!r}\n"
+    )
+    print(
+        f"  {'update after moving':<34} {'median':>8} {'slowest':>8}   "
+        f"{'ratio to 500 ms':>13}\n  {'':<34} {'(ms)':>8} {'(ms)':>8}   {'median':>6} {'max':>6}"
+    )
     live = live_times(model, args.length, args.moves)
     for name, seconds in live.items():
         print(row(f"live: {name}", seconds))
@@ -124,11 +140,15 @@ def main() -> None:
         print(row("static: temperature (Chromium)", static))
     all_live = np.concatenate(list(live.values()))
     overhead = statistics.median(all_live) / statistics.median(floor)
-    print(f"\nlive lab overhead over the sampler alone: {overhead:.2f}x "
-          f"(median update / median sample)")
+    print(
+        f"\nlive lab overhead over the sampler alone: {overhead:.2f}x "
+        f"(median update / median sample)"
+    )
     if static is not None:
-        print(f"browser / live (temperature moves): "
-              f"{statistics.median(static) / statistics.median(live['temperature slider']):.2f}x")
+        print(
+            f"browser / live (temperature moves): "
+            f"{statistics.median(static) / statistics.median(live['temperature slider']):.2f}x"
+        )
 
 
 if __name__ == "__main__":

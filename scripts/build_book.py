@@ -39,16 +39,16 @@ from pathlib import Path
 
 import yaml
 
-if __package__:   # imported as scripts.build_book (the tests)
+if __package__:  # imported as scripts.build_book (the tests)
     from .toc import notebooks_in_toc
-else:             # run as `python scripts/build_book.py`: scripts/ is sys.path[0]
+else:  # run as `python scripts/build_book.py`: scripts/ is sys.path[0]
     from toc import notebooks_in_toc
 
 ROOT = Path(__file__).resolve().parents[1]
-GLOBAL_INPUTS = ("requirements.txt", "pyproject.toml")   # every notebook runs on them
+GLOBAL_INPUTS = ("requirements.txt", "pyproject.toml")  # every notebook runs on them
 NOTEBOOK_STAMPS = ".notebook-fingerprints.json"
 GOOD_BUILD_STAMP = ".lib-fingerprint"
-UNRESOLVED = "unresolved imports"   # the fingerprint of a notebook that always runs
+UNRESOLVED = "unresolved imports"  # the fingerprint of a notebook that always runs
 
 
 # --- which lib files a notebook runs -----------------------------------------------
@@ -69,7 +69,7 @@ def module_file(root: Path, module: str) -> Path | None:
 def module_package(root: Path, path: Path) -> str:
     """Where a lib file's relative imports start: lib/text/model.py -> lib.text."""
     parts = path.relative_to(root).with_suffix("").parts
-    return ".".join(parts[:-1])   # lib/text/__init__.py -> lib.text too
+    return ".".join(parts[:-1])  # lib/text/__init__.py -> lib.text too
 
 
 def package_data(package: Path) -> set[Path]:
@@ -77,10 +77,14 @@ def package_data(package: Path) -> set[Path]:
     subpackages left out: lib reads them at run time, so they are the package's code."""
     data = set()
     for folder, subfolders, files in os.walk(package):
-        subfolders[:] = [name for name in subfolders if name != "__pycache__"
-                         and not Path(folder, name, "__init__.py").is_file()]
-        data.update(Path(folder, name) for name in files
-                    if not name.endswith((".py", ".pyc")))
+        subfolders[:] = [
+            name
+            for name in subfolders
+            if name != "__pycache__" and not Path(folder, name, "__init__.py").is_file()
+        ]
+        data.update(
+            Path(folder, name) for name in files if not name.endswith((".py", ".pyc"))
+        )
     return data
 
 
@@ -91,14 +95,17 @@ def absolute_module(node: ast.ImportFrom, package: str, where: str) -> str:
     parts = package.split(".") if package else []
     if node.level > len(parts):
         dots = "." * node.level
-        raise ValueError(f"{where}: from {dots}{node.module or ''} import ... reaches "
-                         f"above its package")
-    base = ".".join(parts[:len(parts) + 1 - node.level])   # level 1: the package itself
+        raise ValueError(
+            f"{where}: from {dots}{node.module or ''} import ... reaches "
+            f"above its package"
+        )
+    base = ".".join(parts[: len(parts) + 1 - node.level])  # level 1: the package itself
     return f"{base}.{node.module}" if node.module else base
 
 
-def imported_modules(tree: ast.AST, package: str,
-                     where: str) -> tuple[set[str], set[str]]:
+def imported_modules(
+    tree: ast.AST, package: str, where: str
+) -> tuple[set[str], set[str]]:
     """(modules that must exist, names that may be modules) imported in ``tree``.
 
     ``import A.B`` needs A.B; ``from A import n`` needs A, and A.n when n is a submodule
@@ -112,12 +119,16 @@ def imported_modules(tree: ast.AST, package: str,
         elif isinstance(node, ast.ImportFrom):
             module = absolute_module(node, package, where)
             needed.add(module)
-            maybe.update(f"{module}.{alias.name}" for alias in node.names
-                         if alias.name != "*")
+            maybe.update(
+                f"{module}.{alias.name}" for alias in node.names if alias.name != "*"
+            )
         elif isinstance(node, ast.Call) and is_dynamic_import(node.func):
             name = node.args[0] if node.args else None
-            if not (isinstance(name, ast.Constant) and isinstance(name.value, str)
-                    and not name.value.startswith(".")):
+            if not (
+                isinstance(name, ast.Constant)
+                and isinstance(name.value, str)
+                and not name.value.startswith(".")
+            ):
                 raise ValueError(f"{where}: cannot follow {ast.unparse(node)}")
             needed.add(name.value)
     return needed, maybe
@@ -135,11 +146,13 @@ def parse_cell(source: str, where: str) -> ast.Module:
         return ast.parse(source)
     except SyntaxError:
         from IPython.core.inputtransformer2 import TransformerManager
+
         try:
             return ast.parse(TransformerManager().transform_cell(source))
         except SyntaxError as error:
-            raise ValueError(f"{where}: a code cell is not Python "
-                             f"({error.msg}, line {error.lineno})") from None
+            raise ValueError(
+                f"{where}: a code cell is not Python ({error.msg}, line {error.lineno})"
+            ) from None
 
 
 def lib_files(root: Path, needed: set[str], maybe: set[str], where: str) -> set[Path]:
@@ -154,7 +167,7 @@ def lib_files(root: Path, needed: set[str], maybe: set[str], where: str) -> set[
     while todo:
         name, must_exist, importer = todo.pop()
         if name != "lib" and not name.startswith("lib."):
-            continue   # the standard library or a requirement (requirements.txt)
+            continue  # the standard library or a requirement (requirements.txt)
         path = module_file(root, name)
         if path is None and must_exist:
             raise ValueError(f"{importer} imports {name}: no such module in lib/")
@@ -164,8 +177,10 @@ def lib_files(root: Path, needed: set[str], maybe: set[str], where: str) -> set[
         if path.name == "__init__.py":
             files |= package_data(path.parent)
         packages = name.split(".")[:-1]
-        todo += [(".".join(packages[:k]), False, importer)
-                 for k in range(1, len(packages) + 1)]
+        todo += [
+            (".".join(packages[:k]), False, importer)
+            for k in range(1, len(packages) + 1)
+        ]
         source = path.relative_to(root).as_posix()
         tree = ast.parse(path.read_bytes(), filename=source)
         needs, maybes = imported_modules(tree, module_package(root, path), source)
@@ -184,11 +199,17 @@ def notebook_dependencies(root: Path, notebook: Path) -> list[str]:
 
     where = notebook.relative_to(root).as_posix()
     cells = nbformat.read(notebook, as_version=4).cells
-    statements = [statement for cell in cells if cell.cell_type == "code"
-                  for statement in parse_cell(cell.source, where).body]
+    statements = [
+        statement
+        for cell in cells
+        if cell.cell_type == "code"
+        for statement in parse_cell(cell.source, where).body
+    ]
     needed, maybe = imported_modules(ast.Module(statements, type_ignores=[]), "", where)
-    return sorted(path.relative_to(root).as_posix()
-                  for path in lib_files(root, needed, maybe, where))
+    return sorted(
+        path.relative_to(root).as_posix()
+        for path in lib_files(root, needed, maybe, where)
+    )
 
 
 def notebook_fingerprint(root: Path, notebook: Path, size: str) -> dict[str, str]:
@@ -196,18 +217,22 @@ def notebook_fingerprint(root: Path, notebook: Path, size: str) -> dict[str, str
     every lib file the notebook depends on; {UNRESOLVED: why} if those are unknown."""
     try:
         files = [*GLOBAL_INPUTS, *notebook_dependencies(root, notebook)]
-    except (ValueError, SyntaxError) as error:   # SyntaxError: in a lib file
+    except (ValueError, SyntaxError) as error:  # SyntaxError: in a lib file
         return {UNRESOLVED: str(error)}
-    hashes = {name: hashlib.sha256((root / name).read_bytes()).hexdigest()
-              for name in files}
+    hashes = {
+        name: hashlib.sha256((root / name).read_bytes()).hexdigest() for name in files
+    }
     return {"BOOK_SIZE": size, **hashes}
 
 
 def notebook_fingerprints(root: Path, size: str) -> dict[str, dict[str, str]]:
     """The fingerprint of every notebook of the book, by path relative to root."""
-    return {notebook.relative_to(root).as_posix():
-            notebook_fingerprint(root, notebook, size)
-            for notebook in notebooks_in_toc(root)}
+    return {
+        notebook.relative_to(root).as_posix(): notebook_fingerprint(
+            root, notebook, size
+        )
+        for notebook in notebooks_in_toc(root)
+    }
 
 
 # --- the stamps in the _build folder -----------------------------------------------
@@ -221,8 +246,9 @@ def why_stale(old: dict | None, new: dict[str, str]) -> str | None:
         return "new"
     if UNRESOLVED in old:
         return "its imports can be followed again"
-    changed = sorted(key for key in old.keys() | new.keys()
-                     if old.get(key) != new.get(key))
+    changed = sorted(
+        key for key in old.keys() | new.keys() if old.get(key) != new.get(key)
+    )
     if not changed:
         return None
     more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
@@ -259,19 +285,23 @@ def drop_from_cache(cache_path: Path, notebooks: list[Path]) -> None:
         with suppress(KeyError):
             current = nbformat.read(notebook, as_version=4)
             doomed.add(cache.match_cache_notebook(current).pk)
-        doomed |= {record.pk for record in cache.list_cache_records()
-                   if same_notebook(record.uri, notebook)}
+        doomed |= {
+            record.pk
+            for record in cache.list_cache_records()
+            if same_notebook(record.uri, notebook)
+        }
     for pk in sorted(doomed):
         try:
             cache.remove_cache(pk)
-        except KeyError:   # a record without its notebook: trust nothing in this cache
+        except KeyError:  # a record without its notebook: trust nothing in this cache
             print(f"{cache_path}: record {pk} has no notebook; clearing the cache")
             cache.clear_cache()
             return
 
 
-def invalidate_stale_notebooks(build: Path, root: Path,
-                               fingerprints: dict[str, dict]) -> dict[str, str]:
+def invalidate_stale_notebooks(
+    build: Path, root: Path, fingerprints: dict[str, dict]
+) -> dict[str, str]:
     """Drop from build/.jupyter_cache each notebook whose fingerprint changed.
 
     Returns {notebook: why} for those. The new fingerprints are written once the cache
@@ -280,13 +310,17 @@ def invalidate_stale_notebooks(build: Path, root: Path,
     """
     stamps = build / NOTEBOOK_STAMPS
     old = read_stamps(stamps)
-    stale = {name: why for name, new in fingerprints.items()
-             if (why := why_stale(old.get(name), new)) is not None}
+    stale = {
+        name: why
+        for name, new in fingerprints.items()
+        if (why := why_stale(old.get(name), new)) is not None
+    }
     drop_from_cache(build / ".jupyter_cache", [root / name for name in stale])
     build.mkdir(parents=True, exist_ok=True)
     partial = stamps.with_name(f"{stamps.name}.tmp")
-    partial.write_text(json.dumps(fingerprints, indent=1, sort_keys=True) + "\n",
-                       encoding="utf-8")
+    partial.write_text(
+        json.dumps(fingerprints, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+    )
     partial.replace(stamps)
     return stale
 
@@ -317,8 +351,13 @@ def execute_notebook(path: Path, timeout: int):
     from jupyter_cache.executors.utils import single_nb_execution
 
     nb = nbformat.read(path, as_version=4)
-    result = single_nb_execution(nb, cwd=str(path.parent), timeout=timeout, allow_errors=False,
-                                 meta_override=True)
+    result = single_nb_execution(
+        nb,
+        cwd=str(path.parent),
+        timeout=timeout,
+        allow_errors=False,
+        meta_override=True,
+    )
     return path, (None if result.err else nb), result.time
 
 
@@ -330,7 +369,9 @@ def recorded_seconds(path: Path, size: str) -> float:
     timings = ROOT / "book" / "timings.json"
     record = json.loads(timings.read_text()) if timings.is_file() else {}
     name = str(path.relative_to(ROOT).with_suffix(""))
-    times = [device[size][name] for device in record.values() if name in device.get(size, {})]
+    times = [
+        device[size][name] for device in record.values() if name in device.get(size, {})
+    ]
     return max(times, default=float("inf"))
 
 
@@ -352,24 +393,43 @@ def execute_in_parallel(cache_path: Path, jobs: int) -> None:
             cache.match_cache_notebook(nbformat.read(path, as_version=4))
         except KeyError:
             todo.append(path)
-    todo.sort(key=lambda path: -recorded_seconds(path, os.environ.get("BOOK_SIZE", "book")))
+    todo.sort(
+        key=lambda path: -recorded_seconds(path, os.environ.get("BOOK_SIZE", "book"))
+    )
     timeout = yaml.safe_load((ROOT / "_config.yml").read_text())["execute"]["timeout"]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for path, nb, seconds in pool.map(execute_notebook, todo, [timeout] * len(todo)):
+        for path, nb, seconds in pool.map(
+            execute_notebook, todo, [timeout] * len(todo)
+        ):
             status = "failed" if nb is None else "ok"
-            print(f"  executed {path.relative_to(ROOT)} in {seconds:.0f} s: {status}", flush=True)
+            print(
+                f"  executed {path.relative_to(ROOT)} in {seconds:.0f} s: {status}",
+                flush=True,
+            )
             if nb is not None:
-                cache.cache_notebook_bundle(CacheBundleIn(nb, str(path), data={"execution_seconds": seconds}),
-                                            check_validity=False, overwrite=True)
+                cache.cache_notebook_bundle(
+                    CacheBundleIn(nb, str(path), data={"execution_seconds": seconds}),
+                    check_validity=False,
+                    overwrite=True,
+                )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", default=os.environ.get("BOOK_SIZE", "book"),
-                        choices=["smoke", "book", "full"])
-    parser.add_argument("--out", default=".", help="output root (the HTML goes to OUT/_build/html)")
-    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
-                        help="notebooks executed at once before the build (1: the build executes them)")
+    parser.add_argument(
+        "--size",
+        default=os.environ.get("BOOK_SIZE", "book"),
+        choices=["smoke", "book", "full"],
+    )
+    parser.add_argument(
+        "--out", default=".", help="output root (the HTML goes to OUT/_build/html)"
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        help="notebooks executed at once before the build (1: the build executes them)",
+    )
     args = parser.parse_args()
     build = (ROOT / args.out).resolve() / "_build"
     fingerprints = notebook_fingerprints(ROOT, args.size)
@@ -385,19 +445,27 @@ def main() -> int:
         env["BOOK_DATA_DIR"] = str(shared)
     if args.jobs > 1:
         saved = dict(os.environ)
-        os.environ.update(env, OMP_NUM_THREADS="1")   # one core per notebook
+        os.environ.update(env, OMP_NUM_THREADS="1")  # one core per notebook
         try:
             execute_in_parallel(build / ".jupyter_cache", args.jobs)
         finally:
             os.environ.clear()
             os.environ.update(saved)
     jb = Path(sys.executable).with_name("jupyter-book")
-    cmd = [str(jb), "build", str(ROOT), "--path-output", str(build.parent), "-W", "-n",
-           "--keep-going"]
+    cmd = [
+        str(jb),
+        "build",
+        str(ROOT),
+        "--path-output",
+        str(build.parent),
+        "-W",
+        "-n",
+        "--keep-going",
+    ]
     cmd += ["--all"] if rebuild_all else []
     print(f"BOOK_SIZE={args.size}: {' '.join(cmd)}", flush=True)
     status = subprocess.call(cmd, env=env, cwd=ROOT)
-    if status == 0:   # only a good build vouches for the pages Sphinx keeps
+    if status == 0:  # only a good build vouches for the pages Sphinx keeps
         (build / GOOD_BUILD_STAMP).write_text(current)
     return status
 

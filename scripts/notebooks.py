@@ -47,18 +47,24 @@ def colab_cell_source() -> str:
 def colab_cell() -> nbformat.NotebookNode:
     cell = nbformat.v4.new_code_cell(colab_cell_source())
     cell.metadata["tags"] = ["remove-cell", COLAB_TAG]
-    cell.id = COLAB_TAG   # a fixed id, so that re-syncing does not change the file
+    cell.id = COLAB_TAG  # a fixed id, so that re-syncing does not change the file
     return cell
 
 
 def sync(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    cells = [c for c in nb.cells if COLAB_TAG not in c.get("metadata", {}).get("tags", [])]
+    cells = [
+        c for c in nb.cells if COLAB_TAG not in c.get("metadata", {}).get("tags", [])
+    ]
     nb.cells = [colab_cell()] + cells
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
         cell.metadata.pop("execution", None)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nb.metadata["language_info"] = {"name": "python"}
     nb.metadata.setdefault("colab", {})["provenance"] = []
     nb.metadata["accelerator"] = "GPU"
@@ -71,7 +77,11 @@ def from_py(text: str) -> nbformat.NotebookNode:
         if not chunk.strip():
             continue
         header, _, body = chunk.partition("\n")
-        tags = json.loads(m.group(1)) if (m := re.search(r"tags=(\[.*?\])", header)) else []
+        tags = (
+            json.loads(m.group(1))
+            if (m := re.search(r"tags=(\[.*?\])", header))
+            else []
+        )
         if "[markdown]" in header:
             lines = [re.sub(r"^# ?", "", line) for line in body.rstrip().splitlines()]
             cell = nbformat.v4.new_markdown_cell("\n".join(lines))
@@ -91,7 +101,9 @@ def write(nb, path: Path) -> None:
 
 def main(argv: list[str]) -> None:
     if argv[:1] == ["sync"]:
-        paths = [Path(a) for a in argv[1:]] or sorted((ROOT / "notebooks").glob("*.ipynb"))
+        paths = [Path(a) for a in argv[1:]] or sorted(
+            (ROOT / "notebooks").glob("*.ipynb")
+        )
         for path in paths:
             write(sync(nbformat.read(path, as_version=4)), path)
     elif argv[:1] == ["from-py"] and len(argv) == 3:

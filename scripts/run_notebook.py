@@ -20,9 +20,15 @@ def main(path: str) -> None:
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
     # ipykernel's own "python3" kernelspec runs sys.executable: the kernel is this environment
-    NotebookClient(nb, timeout=1800, kernel_name="python3",
-                   resources={"metadata": {"path": str(Path(path).parent)}}).execute()
-    print(f"{path}: executed in {time.perf_counter() - start:.1f} s with {sys.executable}")
+    NotebookClient(
+        nb,
+        timeout=1800,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(Path(path).parent)}},
+    ).execute()
+    print(
+        f"{path}: executed in {time.perf_counter() - start:.1f} s with {sys.executable}"
+    )
 
 
 if __name__ == "__main__":

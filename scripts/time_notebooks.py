@@ -29,9 +29,9 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-if __package__:   # imported as scripts.time_notebooks
+if __package__:  # imported as scripts.time_notebooks
     from .toc import notebooks_in_toc
-else:             # run as `python scripts/time_notebooks.py`: scripts/ is sys.path[0]
+else:  # run as `python scripts/time_notebooks.py`: scripts/ is sys.path[0]
     from toc import notebooks_in_toc
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,15 +40,21 @@ TIMINGS = ROOT / "book" / "timings.json"
 
 def toc_notebooks() -> list[str]:
     """The book's notebooks in reading order, named without suffix: notebooks/bptt."""
-    return [path.relative_to(ROOT).with_suffix("").as_posix()
-            for path in notebooks_in_toc(ROOT)]
+    return [
+        path.relative_to(ROOT).with_suffix("").as_posix()
+        for path in notebooks_in_toc(ROOT)
+    ]
 
 
 def run(name: str) -> float:
     nb = nbformat.read(ROOT / f"{name}.ipynb", as_version=4)
     start = time.perf_counter()
-    NotebookClient(nb, timeout=7200, kernel_name="python3",
-                   resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+    NotebookClient(
+        nb,
+        timeout=7200,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(ROOT / "notebooks")}},
+    ).execute()
     return time.perf_counter() - start
 
 
@@ -59,9 +65,13 @@ def cached_seconds(cache_path: str, names: list[str]) -> dict[str, float]:
     cache, times = get_cache(cache_path), {}
     for name in names:
         try:
-            record = cache.match_cache_notebook(nbformat.read(ROOT / f"{name}.ipynb", as_version=4))
+            record = cache.match_cache_notebook(
+                nbformat.read(ROOT / f"{name}.ipynb", as_version=4)
+            )
         except KeyError:
-            sys.exit(f"{name}: no cached execution matches the current notebook; build the book first")
+            sys.exit(
+                f"{name}: no cached execution matches the current notebook; build the book first"
+            )
         times[name] = float(record.data["execution_seconds"])
     return times
 
@@ -70,15 +80,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", required=True, choices=["smoke", "book", "full"])
     parser.add_argument("--device-label", default=f"{os.cpu_count()}-core CPU")
-    parser.add_argument("--only", nargs="*", help="notebook names (default: all in _toc.yml)")
-    parser.add_argument("--from-cache", metavar="DIR", help="read the times from a build's jupyter-cache")
+    parser.add_argument(
+        "--only", nargs="*", help="notebook names (default: all in _toc.yml)"
+    )
+    parser.add_argument(
+        "--from-cache",
+        metavar="DIR",
+        help="read the times from a build's jupyter-cache",
+    )
     args = parser.parse_args()
     if args.from_cache and args.device_label == parser.get_default("device_label"):
         args.device_label += ", book build (2 notebooks at once, 1 core each)"
     os.environ.update(BOOK_SIZE=args.size, TQDM_DISABLE="1")
     record = json.loads(TIMINGS.read_text()) if TIMINGS.is_file() else {}
     device = record.setdefault(args.device_label, {})
-    device["machine"] = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    device["machine"] = (
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     times = device.setdefault(args.size, {})
     names = args.only or toc_notebooks()
     cached = cached_seconds(args.from_cache, names) if args.from_cache else {}

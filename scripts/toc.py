@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-NESTED = ("parts", "chapters", "sections")   # the keys under which entries nest
+NESTED = ("parts", "chapters", "sections")  # the keys under which entries nest
 
 
 def toc_entries(root: Path) -> list[dict]:
@@ -42,5 +42,8 @@ def toc_files(root: Path) -> list[str]:
 
 def notebooks_in_toc(root: Path) -> list[Path]:
     """The notebooks of the book (the files under notebooks/), in reading order."""
-    return [Path(root) / f"{file}.ipynb" for file in toc_files(root)
-            if file.startswith("notebooks/")]
+    return [
+        Path(root) / f"{file}.ipynb"
+        for file in toc_files(root)
+        if file.startswith("notebooks/")
+    ]

@@ -18,8 +18,12 @@ from scripts.build_book import imported_modules
 
 LIB = Path(__file__).resolve().parents[1] / "lib"
 WINGS = ("recurrent", "text", "graphs")
-ALLOWED = {"shared": set(), "recurrent": {"recurrent"}, "graphs": {"graphs"},
-           "text": {"text", "recurrent"}}
+ALLOWED = {
+    "shared": set(),
+    "recurrent": {"recurrent"},
+    "graphs": {"graphs"},
+    "text": {"text", "recurrent"},
+}
 FORBIDDEN_ROOTS = ("notebooks", "scripts", "tests")
 
 
@@ -50,8 +54,9 @@ MODULES = sorted(LIB.rglob("*.py"))
 
 
 def test_every_wing_is_a_package_and_found():
-    assert {p.parent.name for p in MODULES if p.parent != LIB} >= set(WINGS), \
+    assert {p.parent.name for p in MODULES if p.parent != LIB} >= set(WINGS), (
         f"expected the wings {WINGS} under {LIB}"
+    )
     for wing in WINGS:
         assert (LIB / wing / "__init__.py").is_file(), f"lib/{wing} has no __init__.py"
 
@@ -63,9 +68,15 @@ def violations(path: Path, lib: Path = LIB) -> list[str]:
         root = name.split(".")[0]
         if root in FORBIDDEN_ROOTS:
             found.append(f"imports {name}: lib never imports {root}/")
-        elif root == "lib" and part_of(name) != "shared" and part_of(name) not in ALLOWED[importer]:
+        elif (
+            root == "lib"
+            and part_of(name) != "shared"
+            and part_of(name) not in ALLOWED[importer]
+        ):
             allowed = " and ".join(["shared modules", *sorted(ALLOWED[importer])])
-            found.append(f"({importer}) imports {name} ({part_of(name)}); it may import {allowed}")
+            found.append(
+                f"({importer}) imports {name} ({part_of(name)}); it may import {allowed}"
+            )
     return found
 
 
@@ -76,7 +87,9 @@ def test_imports_flow_one_way(path):
 
 def test_lib_init_imports_nothing_heavy():
     imports = imported_names(LIB / "__init__.py")
-    assert imports == set(), f"lib/__init__.py imports {imports}; `import lib` must stay instant"
+    assert imports == set(), (
+        f"lib/__init__.py imports {imports}; `import lib` must stay instant"
+    )
 
 
 def test_the_checker_sees_violations(tmp_path):
@@ -86,14 +99,21 @@ def test_the_checker_sees_violations(tmp_path):
         folder.mkdir()
         (folder / "__init__.py").write_text("")
     bad = lib / "graphs" / "bad.py"
-    bad.write_text("import torch\nfrom lib.runtime import by_size\nfrom ..recurrent import lstm\n"
-                   "def f():\n    from lib.recurrent.rnn import VanillaRNN\n"
-                   "    import scripts.toc\n")
+    bad.write_text(
+        "import torch\nfrom lib.runtime import by_size\nfrom ..recurrent import lstm\n"
+        "def f():\n    from lib.recurrent.rnn import VanillaRNN\n"
+        "    import scripts.toc\n"
+    )
     found = " ".join(violations(bad, lib))
-    for caught in ("lib.recurrent.lstm", "lib.recurrent.rnn", "scripts.toc"):   # relative, lazy
+    for caught in (
+        "lib.recurrent.lstm",
+        "lib.recurrent.rnn",
+        "scripts.toc",
+    ):  # relative, lazy
         assert caught in found, f"expected a violation naming {caught}, got {found!r}"
     assert "runtime" not in found and "torch" not in found, found
     shared = lib / "runtime.py"
     shared.write_text("from lib import graphs\n")
     assert violations(shared, lib) == [
-        "(shared) imports lib.graphs (graphs); it may import shared modules"]
+        "(shared) imports lib.graphs (graphs); it may import shared modules"
+    ]

@@ -25,7 +25,7 @@ SHA = hashlib.sha256(GOOD).hexdigest()
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         body = {"/good.txt": GOOD, "/corrupt.txt": GOOD[:-1] + b"X"}.get(self.path)
-        if self.path == "/truncated.txt":   # announces every byte, sends half, hangs up
+        if self.path == "/truncated.txt":  # announces every byte, sends half, hangs up
             self.send_response(200)
             self.send_header("Content-Length", str(len(GOOD)))
             self.end_headers()
@@ -83,7 +83,7 @@ def test_good_file_is_downloaded_verified_and_cached(server, tmp_path):
 @posix_modes
 def test_downloaded_file_is_readable_by_everyone(server, tmp_path):
     remote = RemoteFile("text/good.txt", f"{server}/good.txt", sha256=SHA)
-    assert mode_of(fetch(remote, cache=tmp_path)) == 0o644   # not mkstemp's 0600
+    assert mode_of(fetch(remote, cache=tmp_path)) == 0o644  # not mkstemp's 0600
 
 
 @posix_modes
@@ -120,7 +120,9 @@ def test_truncated_download_is_an_error_and_leaves_nothing(server, tmp_path):
 
 def test_wrong_checksum_is_an_error_and_leaves_nothing(server, tmp_path):
     remote = RemoteFile("text/c.txt", f"{server}/corrupt.txt", sha256=SHA)
-    with pytest.raises(ChecksumError, match=f"sha256 mismatch for text/c.txt.*expected {SHA}"):
+    with pytest.raises(
+        ChecksumError, match=f"sha256 mismatch for text/c.txt.*expected {SHA}"
+    ):
         fetch(remote, cache=tmp_path)
     assert leftovers(tmp_path) == []
 
@@ -129,7 +131,10 @@ def test_corrupt_cached_file_is_refused(server, tmp_path):
     (tmp_path / "text").mkdir()
     (tmp_path / "text" / "good.txt").write_bytes(b"not it")
     with pytest.raises(ChecksumError, match="delete it"):
-        fetch(RemoteFile("text/good.txt", f"{server}/good.txt", sha256=SHA), cache=tmp_path)
+        fetch(
+            RemoteFile("text/good.txt", f"{server}/good.txt", sha256=SHA),
+            cache=tmp_path,
+        )
 
 
 def test_local_data_dir_is_used_instead_of_downloading(tmp_path, monkeypatch):
@@ -137,11 +142,16 @@ def test_local_data_dir_is_used_instead_of_downloading(tmp_path, monkeypatch):
     (tmp_path / "data" / "text" / "good.txt").write_bytes(GOOD)
     monkeypatch.setenv("BOOK_DATA_DIR", str(tmp_path / "data"))
     remote = RemoteFile("text/good.txt", "http://127.0.0.1:9/unreachable", sha256=SHA)
-    assert fetch(remote, cache=tmp_path / "cache") == tmp_path / "data" / "text" / "good.txt"
+    assert (
+        fetch(remote, cache=tmp_path / "cache")
+        == tmp_path / "data" / "text" / "good.txt"
+    )
 
 
 def test_unreachable_url_is_a_clear_error(tmp_path):
-    remote = RemoteFile("x/y.bin", "http://127.0.0.1:9/nothing-listens-here", sha256=SHA)
+    remote = RemoteFile(
+        "x/y.bin", "http://127.0.0.1:9/nothing-listens-here", sha256=SHA
+    )
     with pytest.raises(DataUnavailableError, match="BOOK_DATA_DIR"):
         fetch(remote, cache=tmp_path, timeout=5)
 
@@ -151,13 +161,17 @@ def test_git_blob_checksum_when_no_sha256_is_known(server, tmp_path):
     remote = RemoteFile("g.txt", f"{server}/good.txt", git_blob_sha1=blob)
     assert fetch(remote, cache=tmp_path).read_bytes() == GOOD
     with pytest.raises(ChecksumError, match="git blob sha1"):
-        fetch(RemoteFile("h.txt", f"{server}/corrupt.txt", git_blob_sha1=blob), cache=tmp_path)
+        fetch(
+            RemoteFile("h.txt", f"{server}/corrupt.txt", git_blob_sha1=blob),
+            cache=tmp_path,
+        )
 
 
 def _hold_lock(lock, log, started):
     import time
 
     from lib.download import file_lock
+
     with file_lock(lock):
         started.set()
         with open(log, "a") as f:
@@ -171,9 +185,12 @@ def test_file_lock_makes_processes_take_turns(tmp_path):
     import multiprocessing
 
     from lib.download import file_lock
+
     ctx = multiprocessing.get_context("spawn")
     started = ctx.Event()
-    first = ctx.Process(target=_hold_lock, args=(tmp_path / "x.lock", tmp_path / "log", started))
+    first = ctx.Process(
+        target=_hold_lock, args=(tmp_path / "x.lock", tmp_path / "log", started)
+    )
     first.start()
     assert started.wait(30)
     with file_lock(tmp_path / "x.lock"), open(tmp_path / "log", "a") as f:

@@ -22,7 +22,9 @@ def test_unknown_size_is_an_error(monkeypatch):
 
 
 def test_device_is_cuda_only_when_present():
-    assert runtime.default_device().type == ("cuda" if torch.cuda.is_available() else "cpu")
+    assert runtime.default_device().type == (
+        "cuda" if torch.cuda.is_available() else "cpu"
+    )
 
 
 def test_seed_everything_reproduces():
@@ -31,16 +33,23 @@ def test_seed_everything_reproduces():
     assert torch.equal(a, b)
 
 
-@pytest.mark.parametrize("variable,progress,hidden", [
-    ("1", None, True), ("", None, False), ("1", True, False), ("", False, True),
-])
-def test_progress_bar_follows_the_switch_unless_told(monkeypatch, variable, progress,
-                                                     hidden):
+@pytest.mark.parametrize(
+    "variable,progress,hidden",
+    [
+        ("1", None, True),
+        ("", None, False),
+        ("1", True, False),
+        ("", False, True),
+    ],
+)
+def test_progress_bar_follows_the_switch_unless_told(
+    monkeypatch, variable, progress, hidden
+):
     monkeypatch.setenv("TQDM_DISABLE", variable)
     bar = runtime.progress_bar(range(1, 4), "steps", progress)
     try:
         assert bar.disable is hidden
-        assert hidden or (bar.desc == "steps" and not bar.leave)   # named, then gone
+        assert hidden or (bar.desc == "steps" and not bar.leave)  # named, then gone
         assert list(bar) == [1, 2, 3]
     finally:
         bar.close()

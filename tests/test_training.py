@@ -32,7 +32,7 @@ def test_evaluate_is_deterministic_and_leaves_training_mode_on():
     torch.manual_seed(0)
     model = model_with_dropout().train()
     x, y = torch.randn(16, 3), torch.randint(2, (16,))
-    assert evaluate(model, x, y) == evaluate(model, x, y)   # dropout off meanwhile
+    assert evaluate(model, x, y) == evaluate(model, x, y)  # dropout off meanwhile
     assert model.training
 
 

@@ -20,11 +20,21 @@ def layout(edge_index: torch.Tensor, num_nodes: int, seed: int = 0) -> np.ndarra
     return np.array([pos[k] for k in range(num_nodes)])
 
 
-def draw_graph(ax, edge_index: torch.Tensor, pos: np.ndarray, node_color=None,
-               labels: Sequence[str] | None = None, edge_weight: torch.Tensor | None = None,
-               cmap: str = "viridis", node_size: float = 300, vmin=None, vmax=None,
-               edge_cmap: str = "Greys", edge_vmin: float | None = None,
-               edge_vmax: float | None = None):
+def draw_graph(
+    ax,
+    edge_index: torch.Tensor,
+    pos: np.ndarray,
+    node_color=None,
+    labels: Sequence[str] | None = None,
+    edge_weight: torch.Tensor | None = None,
+    cmap: str = "viridis",
+    node_size: float = 300,
+    vmin=None,
+    vmax=None,
+    edge_cmap: str = "Greys",
+    edge_vmin: float | None = None,
+    edge_vmax: float | None = None,
+):
     """Draw the undirected graph of ``edge_index`` on ``ax``; returns the node collection.
 
     ``edge_weight`` (E,) gives each directed edge (i, j) a width and a colour of ``edge_cmap``
@@ -39,7 +49,9 @@ def draw_graph(ax, edge_index: torch.Tensor, pos: np.ndarray, node_color=None,
         for (a, b), w in zip(edge_index.T.tolist(), edge_weight.tolist()):
             if a != b:
                 pair.setdefault((min(a, b), max(a, b)), []).append(w)
-        weight = np.array([np.mean(pair[(a, b)]) for a, b in edge_index[:, keep].T.tolist()])
+        weight = np.array(
+            [np.mean(pair[(a, b)]) for a, b in edge_index[:, keep].T.tolist()]
+        )
         low = 0.0 if edge_vmin is None else edge_vmin
         high = weight.max() if edge_vmax is None else edge_vmax
         scaled = np.clip((weight - low) / (high - low), 0, 1)
@@ -47,16 +59,28 @@ def draw_graph(ax, edge_index: torch.Tensor, pos: np.ndarray, node_color=None,
         widths = 0.5 + 4.5 * weight / weight.max()
     else:
         colors, widths = "0.6", 1.0
-    ax.add_collection(LineCollection(segments, colors=colors, linewidths=widths, zorder=1))
-    numeric = node_color is not None and np.issubdtype(np.asarray(node_color).dtype, np.number)
+    ax.add_collection(
+        LineCollection(segments, colors=colors, linewidths=widths, zorder=1)
+    )
+    numeric = node_color is not None and np.issubdtype(
+        np.asarray(node_color).dtype, np.number
+    )
     colour_map = dict(cmap=cmap, vmin=vmin, vmax=vmax) if numeric else {}
-    nodes = ax.scatter(pos[:, 0], pos[:, 1], c=node_color if node_color is not None else "C0",
-                       s=node_size, zorder=2, edgecolors="k", linewidths=0.5, **colour_map)
+    nodes = ax.scatter(
+        pos[:, 0],
+        pos[:, 1],
+        c=node_color if node_color is not None else "C0",
+        s=node_size,
+        zorder=2,
+        edgecolors="k",
+        linewidths=0.5,
+        **colour_map,
+    )
     if labels is not None:
         for (x, y), text in zip(pos, labels):
             ax.text(x, y, text, ha="center", va="center", fontsize=9, zorder=3)
     low, high = pos.min(0), pos.max(0)
-    margin = 0.12 * (high - low).max() + 1e-9                         # room for the node discs
+    margin = 0.12 * (high - low).max() + 1e-9  # room for the node discs
     ax.set_xlim(low[0] - margin, high[0] + margin)
     ax.set_ylim(low[1] - margin, high[1] + margin)
     ax.set_aspect("equal")

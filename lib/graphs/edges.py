@@ -75,15 +75,26 @@ def karate_split() -> SimpleNamespace:
     """
     _, labels = karate_club()
     unlabelled = [n for n in range(len(labels)) if n not in (0, 33)]
-    return SimpleNamespace(y=labels, train_idx=torch.tensor([0, 33]),
-                           val_idx=torch.tensor([0, 33]),
-                           test_idx=torch.tensor(unlabelled))
+    return SimpleNamespace(
+        y=labels,
+        train_idx=torch.tensor([0, 33]),
+        val_idx=torch.tensor([0, 33]),
+        test_idx=torch.tensor(unlabelled),
+    )
 
 
 def check_edge_index(edge_index: torch.Tensor, num_nodes: int) -> None:
     """Raise a clear error unless ``edge_index`` is a (2, E) long tensor of ids in [0, N)."""
-    if not isinstance(edge_index, torch.Tensor) or edge_index.dim() != 2 or edge_index.shape[0] != 2:
-        shape = tuple(edge_index.shape) if isinstance(edge_index, torch.Tensor) else type(edge_index)
+    if (
+        not isinstance(edge_index, torch.Tensor)
+        or edge_index.dim() != 2
+        or edge_index.shape[0] != 2
+    ):
+        shape = (
+            tuple(edge_index.shape)
+            if isinstance(edge_index, torch.Tensor)
+            else type(edge_index)
+        )
         raise ValueError(f"edge_index must have shape (2, E), got {shape}")
     if edge_index.dtype != torch.long:
         raise TypeError(f"edge_index must be torch.long, got {edge_index.dtype}")
@@ -106,14 +117,20 @@ def add_self_loops(edge_index: torch.Tensor, num_nodes: int) -> torch.Tensor:
     return coalesce(torch.cat([edge_index, loops], dim=1), num_nodes)
 
 
-def degree(index: torch.Tensor, num_nodes: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+def degree(
+    index: torch.Tensor, num_nodes: int, dtype: torch.dtype = torch.float32
+) -> torch.Tensor:
     """How often each node appears in ``index`` (N,), e.g. d~_i for index = edge_index[0]."""
     return torch.bincount(index, minlength=num_nodes).to(dtype)
 
 
-def normalized_edges(edge_index: torch.Tensor, num_nodes: int, kind: str = "symmetric",
-                     dtype: torch.dtype = torch.float32, self_loops: bool = True
-                     ) -> tuple[torch.Tensor, torch.Tensor]:
+def normalized_edges(
+    edge_index: torch.Tensor,
+    num_nodes: int,
+    kind: str = "symmetric",
+    dtype: torch.dtype = torch.float32,
+    self_loops: bool = True,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """(edge_index of A~, weight (E,)): the non-zeros of A_hat (symmetric) or A_bar (mean).
 
     symmetric: w_ij = 1 / sqrt(d~_i d~_j)        mean: w_ij = 1 / d~_i
@@ -134,32 +151,47 @@ def normalized_edges(edge_index: torch.Tensor, num_nodes: int, kind: str = "symm
     return edge_index, weight
 
 
-def sparse_adjacency(edge_index: torch.Tensor, num_nodes: int, weight: torch.Tensor | None = None,
-                     dtype: torch.dtype = torch.float32) -> SparseMatrix:
+def sparse_adjacency(
+    edge_index: torch.Tensor,
+    num_nodes: int,
+    weight: torch.Tensor | None = None,
+    dtype: torch.dtype = torch.float32,
+) -> SparseMatrix:
     """The (N, N) sparse matrix with entries ``weight`` (default 1 of ``dtype``) at
     ``edge_index`` (duplicate edges are summed)."""
     check_edge_index(edge_index, num_nodes)
     if weight is None:
         weight = torch.ones(edge_index.shape[1], dtype=dtype, device=edge_index.device)
-    A = torch.sparse_coo_tensor(edge_index, weight, (num_nodes, num_nodes), check_invariants=True)
+    A = torch.sparse_coo_tensor(
+        edge_index, weight, (num_nodes, num_nodes), check_invariants=True
+    )
     return SparseMatrix.from_coo(A)
 
 
-def normalized_adjacency(edge_index: torch.Tensor, num_nodes: int, kind: str = "symmetric",
-                         dtype: torch.dtype = torch.float32, self_loops: bool = True
-                         ) -> SparseMatrix:
+def normalized_adjacency(
+    edge_index: torch.Tensor,
+    num_nodes: int,
+    kind: str = "symmetric",
+    dtype: torch.dtype = torch.float32,
+    self_loops: bool = True,
+) -> SparseMatrix:
     """A_hat = D~^{-1/2} (A + I) D~^{-1/2} (or A_bar = D~^{-1} (A + I)), sparse (N, N).
 
     ``self_loops=False``: D^{-1/2} A D^{-1/2} (or D^{-1} A), as in
     :func:`normalized_edges`.
     """
-    edge_index, weight = normalized_edges(edge_index, num_nodes, kind, dtype,
-                                          self_loops)
+    edge_index, weight = normalized_edges(
+        edge_index, num_nodes, kind, dtype, self_loops
+    )
     return sparse_adjacency(edge_index, num_nodes, weight)
 
 
-def dense_adjacency(edge_index: torch.Tensor, num_nodes: int, weight: torch.Tensor | None = None,
-                    dtype: torch.dtype = torch.float32) -> torch.Tensor:
+def dense_adjacency(
+    edge_index: torch.Tensor,
+    num_nodes: int,
+    weight: torch.Tensor | None = None,
+    dtype: torch.dtype = torch.float32,
+) -> torch.Tensor:
     """The same matrix, dense: for small graphs only (printing, checking formulas)."""
     return sparse_adjacency(edge_index, num_nodes, weight, dtype).to_dense()
 
@@ -176,10 +208,13 @@ def receptive_field(edge_index: torch.Tensor, num_nodes: int, k: int) -> torch.T
     return reach
 
 
-def disjoint_union(edge_indices: list[torch.Tensor], num_nodes: list[int]
-                   ) -> tuple[torch.Tensor, torch.Tensor]:
+def disjoint_union(
+    edge_indices: list[torch.Tensor], num_nodes: list[int]
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Many graphs as one (a batch): (edge_index, graph id of each node (sum N,))."""
     offsets = torch.tensor([0] + list(num_nodes[:-1])).cumsum(0)
     edges = torch.cat([e + o for e, o in zip(edge_indices, offsets.tolist())], dim=1)
-    batch = torch.repeat_interleave(torch.arange(len(num_nodes)), torch.tensor(num_nodes))
+    batch = torch.repeat_interleave(
+        torch.arange(len(num_nodes)), torch.tensor(num_nodes)
+    )
     return edges, batch

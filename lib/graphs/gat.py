@@ -29,23 +29,30 @@ from torch import nn
 from lib.graphs.sparse import SparseMatrix, dropout, matmul
 
 
-def edge_softmax(scores: torch.Tensor, target: torch.Tensor, num_nodes: int) -> torch.Tensor:
+def edge_softmax(
+    scores: torch.Tensor, target: torch.Tensor, num_nodes: int
+) -> torch.Tensor:
     """alpha (E, K): softmax of ``scores`` (E, K) over the edges with the same ``target`` (E,).
 
     Subtracting each group's maximum (a constant per group, so the result is unchanged) keeps
     exp() from overflowing; it is detached because the softmax does not depend on it.
     """
     index = target.unsqueeze(1).expand_as(scores)
-    group_max = torch.full((num_nodes, scores.shape[1]), float("-inf"), dtype=scores.dtype,
-                           device=scores.device)
+    group_max = torch.full(
+        (num_nodes, scores.shape[1]),
+        float("-inf"),
+        dtype=scores.dtype,
+        device=scores.device,
+    )
     group_max = group_max.scatter_reduce(0, index, scores.detach(), reduce="amax")
     exp = (scores - group_max.index_select(0, target)).exp()
     total = torch.zeros_like(group_max).index_add_(0, target, exp)
     return exp / total.index_select(0, target)
 
 
-def attention_entropy(alpha: torch.Tensor, target: torch.Tensor, num_nodes: int
-                      ) -> torch.Tensor:
+def attention_entropy(
+    alpha: torch.Tensor, target: torch.Tensor, num_nodes: int
+) -> torch.Tensor:
     """H (N, K): entropy of each node's attention, per head, in nats:
 
         H_i^k = - sum_{j in N(i)} alpha_ij^k log alpha_ij^k,
@@ -55,11 +62,14 @@ def attention_entropy(alpha: torch.Tensor, target: torch.Tensor, num_nodes: int
     value, log d~_i; all the weight on one neighbour gives 0 (0 log 0 counts as 0).
     """
     if alpha.dim() != 2 or target.shape != alpha.shape[:1]:
-        raise ValueError(f"alpha must be (E, K) and target (E,), got "
-                         f"{tuple(alpha.shape)} and {tuple(target.shape)}")
-    terms = -alpha * alpha.clamp_min(1e-12).log()                         # (E, K)
-    return torch.zeros(num_nodes, alpha.shape[1], dtype=alpha.dtype,
-                       device=alpha.device).index_add_(0, target, terms)
+        raise ValueError(
+            f"alpha must be (E, K) and target (E,), got "
+            f"{tuple(alpha.shape)} and {tuple(target.shape)}"
+        )
+    terms = -alpha * alpha.clamp_min(1e-12).log()  # (E, K)
+    return torch.zeros(
+        num_nodes, alpha.shape[1], dtype=alpha.dtype, device=alpha.device
+    ).index_add_(0, target, terms)
 
 
 class GATLayer(nn.Module):
@@ -73,43 +83,69 @@ class GATLayer(nn.Module):
     ``value_dropout`` on the z_j before they are summed (in training only).
     """
 
-    def __init__(self, in_features: int, out_features: int, heads: int = 1, concat: bool = True,
-                 dropout: float = 0.6, negative_slope: float = 0.2, bias: bool = True,
-                 value_dropout: float = 0.0):
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        heads: int = 1,
+        concat: bool = True,
+        dropout: float = 0.6,
+        negative_slope: float = 0.2,
+        bias: bool = True,
+        value_dropout: float = 0.0,
+    ):
         super().__init__()
-        self.in_features, self.out_features, self.heads = in_features, out_features, heads
+        self.in_features, self.out_features, self.heads = (
+            in_features,
+            out_features,
+            heads,
+        )
         self.concat, self.dropout, self.negative_slope = concat, dropout, negative_slope
         self.value_dropout = value_dropout
-        self.W = nn.Parameter(nn.init.xavier_uniform_(torch.empty(in_features, heads * out_features)))
-        self.a_src = nn.Parameter(nn.init.xavier_uniform_(torch.empty(heads, out_features)))
-        self.a_dst = nn.Parameter(nn.init.xavier_uniform_(torch.empty(heads, out_features)))
+        self.W = nn.Parameter(
+            nn.init.xavier_uniform_(torch.empty(in_features, heads * out_features))
+        )
+        self.a_src = nn.Parameter(
+            nn.init.xavier_uniform_(torch.empty(heads, out_features))
+        )
+        self.a_dst = nn.Parameter(
+            nn.init.xavier_uniform_(torch.empty(heads, out_features))
+        )
         size = heads * out_features if concat else out_features
         self.b = nn.Parameter(torch.zeros(size)) if bias else None
 
     def forward(self, A: SparseMatrix, H, return_attention: bool = False):
         """Output, and with ``return_attention`` the weights alpha (E, K) on the edges A.indices."""
         if H.dim() != 2 or H.shape[-1] != self.in_features or H.shape[0] != A.shape[0]:
-            raise ValueError(f"H must have shape ({A.shape[0]}, {self.in_features}), "
-                             f"got {tuple(H.shape)}")
+            raise ValueError(
+                f"H must have shape ({A.shape[0]}, {self.in_features}), "
+                f"got {tuple(H.shape)}"
+            )
         N, (i, j) = H.shape[0], A.indices
-        Z = matmul(H, self.W).view(N, self.heads, self.out_features)          # z_i per head
-        s_dst, s_src = (Z * self.a_dst).sum(-1), (Z * self.a_src).sum(-1)     # (N, K) each
-        scores = s_dst.index_select(0, i) + s_src.index_select(0, j)          # (E, K)
-        alpha = edge_softmax(nn.functional.leaky_relu(scores, self.negative_slope), i, N)
+        Z = matmul(H, self.W).view(N, self.heads, self.out_features)  # z_i per head
+        s_dst, s_src = (Z * self.a_dst).sum(-1), (Z * self.a_src).sum(-1)  # (N, K) each
+        scores = s_dst.index_select(0, i) + s_src.index_select(0, j)  # (E, K)
+        alpha = edge_softmax(
+            nn.functional.leaky_relu(scores, self.negative_slope), i, N
+        )
         weights = dropout(alpha, self.dropout, self.training)
         values = dropout(Z, self.value_dropout, self.training)
         # all heads in one sparse product: block k of diag(A, ..., A) carries head k's alpha
-        Z_heads = values.transpose(0, 1).reshape(self.heads * N, self.out_features)  # (K N, F)
+        Z_heads = values.transpose(0, 1).reshape(
+            self.heads * N, self.out_features
+        )  # (K N, F)
         blocks = A.block_diagonal(self.heads).with_values(weights.T.reshape(-1))
         out = (blocks @ Z_heads).view(self.heads, N, self.out_features).transpose(0, 1)
-        out = out.reshape(N, -1) if self.concat else out.mean(1)              # (N, K, F) ->
+        out = out.reshape(N, -1) if self.concat else out.mean(1)  # (N, K, F) ->
         if self.b is not None:
             out = out + self.b
         return (out, alpha) if return_attention else out
 
     def extra_repr(self) -> str:
-        return (f"{self.in_features} -> {self.heads} x {self.out_features} "
-                f"({'concat' if self.concat else 'mean'}), dropout={self.dropout}")
+        return (
+            f"{self.in_features} -> {self.heads} x {self.out_features} "
+            f"({'concat' if self.concat else 'mean'}), dropout={self.dropout}"
+        )
 
 
 class GAT(nn.Module):
@@ -118,15 +154,35 @@ class GAT(nn.Module):
     head; PubMed: 8 output heads. ``A`` is the graph with self-loops, as for :class:`GATLayer`.
     ``value_dropout`` (default: ``dropout``, as in the authors' code; 0 for the paper's text)."""
 
-    def __init__(self, in_features: int, num_hiddens: int, num_classes: int, heads: int = 8,
-                 output_heads: int = 1, dropout: float = 0.6, value_dropout: float | None = None):
+    def __init__(
+        self,
+        in_features: int,
+        num_hiddens: int,
+        num_classes: int,
+        heads: int = 8,
+        output_heads: int = 1,
+        dropout: float = 0.6,
+        value_dropout: float | None = None,
+    ):
         super().__init__()
         self.dropout = dropout
         value_dropout = dropout if value_dropout is None else value_dropout
-        self.hidden = GATLayer(in_features, num_hiddens, heads, concat=True, dropout=dropout,
-                               value_dropout=value_dropout)
-        self.output = GATLayer(num_hiddens * heads, num_classes, output_heads, concat=False,
-                               dropout=dropout, value_dropout=value_dropout)
+        self.hidden = GATLayer(
+            in_features,
+            num_hiddens,
+            heads,
+            concat=True,
+            dropout=dropout,
+            value_dropout=value_dropout,
+        )
+        self.output = GATLayer(
+            num_hiddens * heads,
+            num_classes,
+            output_heads,
+            concat=False,
+            dropout=dropout,
+            value_dropout=value_dropout,
+        )
 
     def forward(self, A: SparseMatrix, X, return_attention: bool = False):
         H, alpha1 = self.hidden(A, dropout(X, self.dropout, self.training), True)

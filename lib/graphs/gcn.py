@@ -29,7 +29,9 @@ class GCNLayer(nn.Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = False):
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
-        self.W = nn.Parameter(nn.init.xavier_uniform_(torch.empty(in_features, out_features)))
+        self.W = nn.Parameter(
+            nn.init.xavier_uniform_(torch.empty(in_features, out_features))
+        )
         self.b = nn.Parameter(torch.zeros(out_features)) if bias else None
 
     def forward(self, A_hat: torch.Tensor, H: torch.Tensor) -> torch.Tensor:
@@ -44,12 +46,18 @@ class GCNLayer(nn.Module):
 def check_inputs(A_hat: torch.Tensor, H: torch.Tensor, in_features: int) -> None:
     """Raise a clear error for mismatched shapes or dtypes."""
     if A_hat.dim() != 2 or A_hat.shape[0] != A_hat.shape[1]:
-        raise ValueError(f"A_hat must be a square (N, N) matrix, got {tuple(A_hat.shape)}")
+        raise ValueError(
+            f"A_hat must be a square (N, N) matrix, got {tuple(A_hat.shape)}"
+        )
     if H.dim() != 2 or H.shape != (A_hat.shape[0], in_features):
-        raise ValueError(f"H must have shape (N, F_in) = ({A_hat.shape[0]}, {in_features}), "
-                         f"got {tuple(H.shape)}")
+        raise ValueError(
+            f"H must have shape (N, F_in) = ({A_hat.shape[0]}, {in_features}), "
+            f"got {tuple(H.shape)}"
+        )
     if not (H.is_floating_point() and A_hat.is_floating_point()):
-        raise TypeError(f"A_hat and H must be floating point, got {A_hat.dtype} and {H.dtype}")
+        raise TypeError(
+            f"A_hat and H must be floating point, got {A_hat.dtype} and {H.dtype}"
+        )
 
 
 class GCN(nn.Module):
@@ -66,18 +74,33 @@ class GCN(nn.Module):
     hidden representations [H^(1), ..., H^(L-1)] (after the activation).
     """
 
-    def __init__(self, in_features: int, num_hiddens: int | Sequence[int], num_classes: int,
-                 num_layers: int = 2, dropout: float = 0.5, bias: bool = False,
-                 activation: Callable[[torch.Tensor], torch.Tensor] = torch.relu):
+    def __init__(
+        self,
+        in_features: int,
+        num_hiddens: int | Sequence[int],
+        num_classes: int,
+        num_layers: int = 2,
+        dropout: float = 0.5,
+        bias: bool = False,
+        activation: Callable[[torch.Tensor], torch.Tensor] = torch.relu,
+    ):
         super().__init__()
-        hidden = [num_hiddens] * (num_layers - 1) if isinstance(num_hiddens, int) else list(num_hiddens)
+        hidden = (
+            [num_hiddens] * (num_layers - 1)
+            if isinstance(num_hiddens, int)
+            else list(num_hiddens)
+        )
         if isinstance(num_hiddens, int) and num_layers < 1:
             raise ValueError(f"num_layers must be >= 1, got {num_layers}")
         sizes = [in_features] + hidden + [num_classes]
-        self.layers = nn.ModuleList(GCNLayer(a, b, bias) for a, b in zip(sizes[:-1], sizes[1:]))
+        self.layers = nn.ModuleList(
+            GCNLayer(a, b, bias) for a, b in zip(sizes[:-1], sizes[1:])
+        )
         self.dropout, self.activation = dropout, activation
 
-    def forward(self, A_hat: torch.Tensor, X: torch.Tensor, return_hidden: bool = False):
+    def forward(
+        self, A_hat: torch.Tensor, X: torch.Tensor, return_hidden: bool = False
+    ):
         H, hidden = X, []
         for k, layer in enumerate(self.layers):
             H = layer(A_hat, dropout(H, self.dropout, self.training))
@@ -92,9 +115,11 @@ class GCN(nn.Module):
         return list(self.layers[0].parameters())
 
 
-def influence(model: Callable[[torch.Tensor], torch.Tensor], X: torch.Tensor) -> torch.Tensor:
+def influence(
+    model: Callable[[torch.Tensor], torch.Tensor], X: torch.Tensor
+) -> torch.Tensor:
     """I (N, N) with I[i, j] = sum over features of |d out_i / d x_j| (Xu et al., 2018): how much
     node j's input moves node i's output; exactly zero where j cannot reach i. Computes the full
     Jacobian (N * F_out backward passes): for small graphs. ``model`` maps X (N, F) to (N, F')."""
-    J = torch.autograd.functional.jacobian(model, X.detach())   # (N, F', N, F)
+    J = torch.autograd.functional.jacobian(model, X.detach())  # (N, F', N, F)
     return J.abs().sum(dim=(1, 3))

@@ -55,16 +55,27 @@ class GatedGraphLayer(nn.Module):
             raise ValueError(f"update={update!r}: expected one of {UPDATES}")
         self.num_hiddens, self.num_steps, self.update = num_hiddens, num_steps, update
         self.W = nn.Linear(num_hiddens, num_hiddens, bias=False)
-        self.cell = nn.GRUCell(num_hiddens, num_hiddens) if update == "gru" else VanillaCell(num_hiddens)
+        self.cell = (
+            nn.GRUCell(num_hiddens, num_hiddens)
+            if update == "gru"
+            else VanillaCell(num_hiddens)
+        )
 
-    def forward(self, A: SparseMatrix, H: torch.Tensor, num_steps: int | None = None,
-                return_states: bool = False):
+    def forward(
+        self,
+        A: SparseMatrix,
+        H: torch.Tensor,
+        num_steps: int | None = None,
+        return_states: bool = False,
+    ):
         if H.dim() != 2 or H.shape != (A.shape[0], self.num_hiddens):
-            raise ValueError(f"H must have shape ({A.shape[0]}, {self.num_hiddens}), "
-                             f"got {tuple(H.shape)}")
+            raise ValueError(
+                f"H must have shape ({A.shape[0]}, {self.num_hiddens}), "
+                f"got {tuple(H.shape)}"
+            )
         states = [H]
         for _ in range(self.num_steps if num_steps is None else num_steps):
-            messages = A @ self.W(states[-1])            # m_i = sum_j A_ij h_j W
+            messages = A @ self.W(states[-1])  # m_i = sum_j A_ij h_j W
             states.append(self.cell(messages, states[-1]))
         return (states[-1], states) if return_states else states[-1]
 
@@ -78,12 +89,22 @@ class GGNN(nn.Module):
     X (N, F) -> logits (N, C); an explicit ``num_steps`` overrides both.
     """
 
-    def __init__(self, in_features: int, num_hiddens: int, num_classes: int,
-                 num_steps: int | tuple[int, int], update: str = "gru"):
+    def __init__(
+        self,
+        in_features: int,
+        num_hiddens: int,
+        num_classes: int,
+        num_steps: int | tuple[int, int],
+        update: str = "gru",
+    ):
         super().__init__()
-        self.steps = (num_steps, num_steps) if isinstance(num_steps, int) else tuple(num_steps)
+        self.steps = (
+            (num_steps, num_steps) if isinstance(num_steps, int) else tuple(num_steps)
+        )
         if not 0 <= self.steps[0] <= self.steps[1]:
-            raise ValueError(f"num_steps must be T >= 0 or a range (lo, hi), got {num_steps}")
+            raise ValueError(
+                f"num_steps must be T >= 0 or a range (lo, hi), got {num_steps}"
+            )
         self.embed = nn.Linear(in_features, num_hiddens)
         self.propagate = GatedGraphLayer(num_hiddens, self.steps[1], update)
         self.readout = nn.Linear(num_hiddens, num_classes)

@@ -41,7 +41,7 @@ class NodeHistory:
     val_loss: list[float] = field(default_factory=list)
     val_accuracy: list[float] = field(default_factory=list)
     epochs: int = 0
-    kept_epoch: int = 0          # the epoch whose weights were evaluated
+    kept_epoch: int = 0  # the epoch whose weights were evaluated
     test_accuracy: float = float("nan")
     seconds: float = 0.0
 
@@ -54,8 +54,10 @@ class WindowStopping:
 
     def __call__(self, epoch: int, val_objective: float, **_) -> bool:
         self.values.append(val_objective)
-        recent = self.values[-(self.window + 1):-1]
-        return len(self.values) > self.window + 1 and val_objective > sum(recent) / len(recent)
+        recent = self.values[-(self.window + 1) : -1]
+        return len(self.values) > self.window + 1 and val_objective > sum(recent) / len(
+            recent
+        )
 
     def restore(self, model: nn.Module, last_epoch: int) -> int:
         return last_epoch
@@ -69,8 +71,9 @@ class PatienceStopping:
         self.best_loss, self.best_accuracy = float("inf"), -1.0
         self.state, self.epoch = None, 0
 
-    def __call__(self, epoch: int, val_loss: float, val_accuracy: float, model: nn.Module,
-                 **_) -> bool:
+    def __call__(
+        self, epoch: int, val_loss: float, val_accuracy: float, model: nn.Module, **_
+    ) -> bool:
         if val_accuracy >= self.best_accuracy or val_loss <= self.best_loss:
             if val_accuracy >= self.best_accuracy and val_loss <= self.best_loss:
                 self.state, self.epoch = copy.deepcopy(model.state_dict()), epoch
@@ -90,12 +93,13 @@ class PatienceStopping:
 
 def l2_penalty(params: Iterable[torch.Tensor], weight_decay: float) -> torch.Tensor:
     """(lambda / 2) sum ||W||^2, TensorFlow's ``weight_decay * tf.nn.l2_loss``."""
-    return weight_decay / 2 * sum((p ** 2).sum() for p in params)
+    return weight_decay / 2 * sum((p**2).sum() for p in params)
 
 
 @torch.no_grad()
-def evaluate(model: nn.Module, inputs: tuple, y: torch.Tensor, idx: torch.Tensor
-             ) -> tuple[float, float]:
+def evaluate(
+    model: nn.Module, inputs: tuple, y: torch.Tensor, idx: torch.Tensor
+) -> tuple[float, float]:
     """(mean cross-entropy, accuracy) on the nodes ``idx``, dropout off."""
     with eval_mode(model):
         logits = model(*inputs).index_select(0, idx)
@@ -103,10 +107,18 @@ def evaluate(model: nn.Module, inputs: tuple, y: torch.Tensor, idx: torch.Tensor
     return loss.item(), (logits.argmax(1) == y[idx]).float().mean().item()
 
 
-def train_nodes(model: nn.Module, inputs: tuple, data, epochs: int, lr: float,
-                weight_decay: float = 0.0, decayed: Iterable[torch.Tensor] | None = None,
-                stopping=None, progress: bool | None = None,
-                on_epoch: Callable[[int, nn.Module], None] | None = None) -> NodeHistory:
+def train_nodes(
+    model: nn.Module,
+    inputs: tuple,
+    data,
+    epochs: int,
+    lr: float,
+    weight_decay: float = 0.0,
+    decayed: Iterable[torch.Tensor] | None = None,
+    stopping=None,
+    progress: bool | None = None,
+    on_epoch: Callable[[int, nn.Module], None] | None = None,
+) -> NodeHistory:
     """Train ``model(*inputs)`` -> logits (N, C) on ``data.train_idx``; stop on ``data.val_idx``.
 
     ``data`` has y, train_idx, val_idx and test_idx (e.g. a :class:`lib.graphs.planetoid.Planetoid`).
@@ -124,7 +136,9 @@ def train_nodes(model: nn.Module, inputs: tuple, data, epochs: int, lr: float,
     for epoch in bar:
         model.train()
         logits = model(*inputs)
-        loss = nn.functional.cross_entropy(logits.index_select(0, data.train_idx), y_train)
+        loss = nn.functional.cross_entropy(
+            logits.index_select(0, data.train_idx), y_train
+        )
         objective = loss + l2_penalty(decayed, weight_decay)
         opt.zero_grad(set_to_none=True)
         objective.backward()
@@ -137,10 +151,16 @@ def train_nodes(model: nn.Module, inputs: tuple, data, epochs: int, lr: float,
         if on_epoch is not None:
             on_epoch(epoch, model)
         if stopping is not None and stopping(
-                epoch, val_loss=val_loss, val_accuracy=val_acc, model=model,
-                val_objective=val_loss + l2_penalty(decayed, weight_decay).item()):
+            epoch,
+            val_loss=val_loss,
+            val_accuracy=val_acc,
+            model=model,
+            val_objective=val_loss + l2_penalty(decayed, weight_decay).item(),
+        ):
             break
-    hist.kept_epoch = stopping.restore(model, hist.epochs) if stopping is not None else hist.epochs
+    hist.kept_epoch = (
+        stopping.restore(model, hist.epochs) if stopping is not None else hist.epochs
+    )
     hist.seconds = time.perf_counter() - start
     hist.test_accuracy = evaluate(model, inputs, y, data.test_idx)[1]
     return hist

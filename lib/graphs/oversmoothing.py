@@ -26,7 +26,9 @@ def dirichlet_energy(A_hat: SparseMatrix, H: torch.Tensor) -> float:
     return ((H * H).sum() - (H * (A_hat @ H)).sum()).item() / total.item()
 
 
-def propagate_powers(A_hat: SparseMatrix, X: torch.Tensor, ks: list[int]) -> dict[int, torch.Tensor]:
+def propagate_powers(
+    A_hat: SparseMatrix, X: torch.Tensor, ks: list[int]
+) -> dict[int, torch.Tensor]:
     """{k: A_hat^k X} for the (sorted, non-negative) ks, computed with max(ks) products."""
     if any(k < 0 for k in ks):
         raise ValueError(f"powers must be >= 0, got {ks}")

@@ -51,8 +51,10 @@ DATASETS = ("cora", "citeseer", "pubmed")
 PARTS = ("x", "y", "tx", "ty", "allx", "ally", "graph", "test.index")
 NUM_VALIDATION = 500
 # kimiyoung/planetoid at a fixed commit (identical blobs in tkipf/gcn); see shared/data/SOURCES.md
-URL = ("https://raw.githubusercontent.com/kimiyoung/planetoid/"
-       "af6abf468a772cc055bec88c52e4d6f51b7c37e3/data/")
+URL = (
+    "https://raw.githubusercontent.com/kimiyoung/planetoid/"
+    "af6abf468a772cc055bec88c52e4d6f51b7c37e3/data/"
+)
 SHA256 = {
     "cora.x": "23cfa55d91c6f624233f5eb7b6e3f141f1bd2b2ae39608a63cf5d084bb27baab",
     "cora.y": "94465c14eb53e04ca262198dcbb2521ee8af60fb3f3d546cd6ca24a511b0e7d1",
@@ -89,8 +91,12 @@ def remote_file(dataset: str, part: str) -> RemoteFile:
     if part not in PARTS:
         raise ValueError(f"part={part!r}: expected one of {PARTS}")
     key, filename = f"{dataset}.{part}", f"ind.{dataset}.{part}"
-    return RemoteFile(f"planetoid/{filename}", URL + filename, sha256=SHA256.get(key),
-                      git_blob_sha1=GIT_BLOB_SHA1.get(key))
+    return RemoteFile(
+        f"planetoid/{filename}",
+        URL + filename,
+        sha256=SHA256.get(key),
+        git_blob_sha1=GIT_BLOB_SHA1.get(key),
+    )
 
 
 def check_name(dataset: str) -> None:
@@ -106,15 +112,17 @@ class RestrictedUnpickler(pickle.Unpickler):
     mapping would import the deprecated ``numpy.core`` and ``scipy.sparse.csr`` modules).
     """
 
-    ALLOWED = MappingProxyType({   # read-only: the list cannot grow at run time
-        ("numpy.core.multiarray", "_reconstruct"): _reconstruct,
-        ("numpy", "ndarray"): np.ndarray,
-        ("numpy", "dtype"): np.dtype,
-        ("scipy.sparse.csr", "csr_matrix"): sp.csr_matrix,
-        ("collections", "defaultdict"): collections.defaultdict,
-        ("__builtin__", "list"): list,
-        ("builtins", "list"): list,
-    })
+    ALLOWED = MappingProxyType(
+        {  # read-only: the list cannot grow at run time
+            ("numpy.core.multiarray", "_reconstruct"): _reconstruct,
+            ("numpy", "ndarray"): np.ndarray,
+            ("numpy", "dtype"): np.dtype,
+            ("scipy.sparse.csr", "csr_matrix"): sp.csr_matrix,
+            ("collections", "defaultdict"): collections.defaultdict,
+            ("__builtin__", "list"): list,
+            ("builtins", "list"): list,
+        }
+    )
 
     def find_class(self, module, name):
         try:
@@ -122,7 +130,8 @@ class RestrictedUnpickler(pickle.Unpickler):
         except KeyError:
             raise pickle.UnpicklingError(
                 f"refusing to unpickle {module}.{name}: a Planetoid file holds only numpy "
-                f"arrays, scipy CSR matrices and a defaultdict of lists") from None
+                f"arrays, scipy CSR matrices and a defaultdict of lists"
+            ) from None
 
 
 def restricted_loads(data: bytes):
@@ -155,16 +164,24 @@ class Planetoid:
         return self.X.shape[1]
 
     def to(self, device) -> Planetoid:
-        moved = {k: getattr(self, k).to(device) for k in
-                 ("X", "y", "edge_index", "train_idx", "val_idx", "test_idx")}
+        moved = {
+            k: getattr(self, k).to(device)
+            for k in ("X", "y", "edge_index", "train_idx", "val_idx", "test_idx")
+        }
         return Planetoid(self.name, num_classes=self.num_classes, **moved)
 
     def summary(self) -> dict:
         """Sizes as a dict (one table row): nodes, undirected edges, features, classes, splits."""
-        return {"dataset": self.name, "nodes": self.num_nodes,
-                "edges": self.edge_index.shape[1] // 2, "features": self.num_features,
-                "classes": self.num_classes, "train": len(self.train_idx),
-                "val": len(self.val_idx), "test": len(self.test_idx)}
+        return {
+            "dataset": self.name,
+            "nodes": self.num_nodes,
+            "edges": self.edge_index.shape[1] // 2,
+            "features": self.num_features,
+            "classes": self.num_classes,
+            "train": len(self.train_idx),
+            "val": len(self.val_idx),
+            "test": len(self.test_idx),
+        }
 
 
 def read_parts(dataset: str, data_dir: str | Path | None = None) -> dict:
@@ -176,13 +193,17 @@ def read_parts(dataset: str, data_dir: str | Path | None = None) -> dict:
     parts = {}
     for part in PARTS:
         data = fetch(remote_file(dataset, part), data_dir=data_dir).read_bytes()
-        parts[part] = ([int(line) for line in data.decode().split()] if part == "test.index"
-                       else restricted_loads(data))
+        parts[part] = (
+            [int(line) for line in data.decode().split()]
+            if part == "test.index"
+            else restricted_loads(data)
+        )
     return parts
 
 
-def load_planetoid(dataset: str, data_dir: str | Path | None = None,
-                   normalize_features: bool = True) -> Planetoid:
+def load_planetoid(
+    dataset: str, data_dir: str | Path | None = None, normalize_features: bool = True
+) -> Planetoid:
     """Cora, CiteSeer or PubMed with the standard split; features row-normalised by default."""
     parts = read_parts(dataset, data_dir)
     features, labels, test_idx = _assemble(parts)
@@ -191,11 +212,15 @@ def load_planetoid(dataset: str, data_dir: str | Path | None = None,
     y = torch.from_numpy(np.where(labels.sum(1) > 0, labels.argmax(1), -1)).long()
     num_train = parts["y"].shape[0]
     return Planetoid(
-        name=dataset, X=SparseMatrix.from_scipy(features), y=y,
+        name=dataset,
+        X=SparseMatrix.from_scipy(features),
+        y=y,
         edge_index=edges_from_dict(parts["graph"], features.shape[0]),
         train_idx=torch.arange(num_train),
         val_idx=torch.arange(num_train, num_train + NUM_VALIDATION),
-        test_idx=torch.tensor(sorted(test_idx)), num_classes=labels.shape[1])
+        test_idx=torch.tensor(sorted(test_idx)),
+        num_classes=labels.shape[1],
+    )
 
 
 def _assemble(parts: dict) -> tuple[sp.csr_matrix, np.ndarray, list[int]]:
@@ -207,14 +232,20 @@ def _assemble(parts: dict) -> tuple[sp.csr_matrix, np.ndarray, list[int]]:
     test_idx = parts["test.index"]
     tx, ty, num_known = parts["tx"], parts["ty"], parts["allx"].shape[0]
     if tx.shape[0] != len(test_idx) or ty.shape[0] != len(test_idx):
-        raise ValueError(f"test.index lists {len(test_idx)} nodes but tx/ty hold "
-                         f"{tx.shape[0]}/{ty.shape[0]} rows: the files do not belong together")
+        raise ValueError(
+            f"test.index lists {len(test_idx)} nodes but tx/ty hold "
+            f"{tx.shape[0]}/{ty.shape[0]} rows: the files do not belong together"
+        )
     if min(test_idx) < num_known or parts["ally"].shape[0] != num_known:
-        raise ValueError("test ids must follow the allx/ally nodes: the files do not belong together")
+        raise ValueError(
+            "test ids must follow the allx/ally nodes: the files do not belong together"
+        )
     rows, k = np.array(test_idx) - num_known, len(test_idx)
     place = sp.csr_matrix((np.ones(k), (rows, np.arange(k))), shape=(rows.max() + 1, k))
     features = sp.vstack([parts["allx"], place @ tx]).tocsr()
-    labels = np.vstack([parts["ally"], np.zeros((rows.max() + 1, ty.shape[1]), ty.dtype)])
+    labels = np.vstack(
+        [parts["ally"], np.zeros((rows.max() + 1, ty.shape[1]), ty.dtype)]
+    )
     labels[num_known + rows] = ty
     return features, labels, test_idx
 
@@ -222,13 +253,17 @@ def _assemble(parts: dict) -> tuple[sp.csr_matrix, np.ndarray, list[int]]:
 def row_normalize(features: sp.spmatrix) -> sp.csr_matrix:
     """Divide each row by its sum (rows summing to 0 stay 0), Kipf & Welling's preprocessing."""
     rowsum = np.asarray(features.sum(1)).ravel()
-    inverse = np.divide(1.0, rowsum, out=np.zeros_like(rowsum, dtype=np.float64), where=rowsum != 0)
+    inverse = np.divide(
+        1.0, rowsum, out=np.zeros_like(rowsum, dtype=np.float64), where=rowsum != 0
+    )
     return sp.diags(inverse) @ sp.csr_matrix(features, dtype=np.float64)
 
 
 def edges_from_dict(graph: dict, num_nodes: int) -> torch.Tensor:
     """(2, E) edge list from {node: [neighbours]}: symmetric, no duplicates, no self-loops."""
-    pairs = np.array([(i, j) for i, nbrs in graph.items() for j in nbrs], dtype=np.int64).T
+    pairs = np.array(
+        [(i, j) for i, nbrs in graph.items() for j in nbrs], dtype=np.int64
+    ).T
     if pairs.size and (pairs.min() < 0 or pairs.max() >= num_nodes):
         raise ValueError(f"the graph names nodes outside [0, {num_nodes})")
     pairs = np.concatenate([pairs, pairs[::-1]], axis=1)

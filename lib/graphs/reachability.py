@@ -37,18 +37,22 @@ class GraphBatch:
     hops: torch.Tensor
 
 
-def random_forest(num_nodes: int, max_component: int, generator: torch.Generator) -> torch.Tensor:
+def random_forest(
+    num_nodes: int, max_component: int, generator: torch.Generator
+) -> torch.Tensor:
     """(2, E) undirected edge list of a random forest as described in the module docstring."""
     draws = torch.randint(1, max_component + 1, (num_nodes,), generator=generator)
     sizes = draws[: int((draws.cumsum(0) < num_nodes).sum()) + 1].clone()
-    sizes[-1] -= sizes.sum() - num_nodes                      # the last component fills up to N
+    sizes[-1] -= sizes.sum() - num_nodes  # the last component fills up to N
     start = torch.repeat_interleave(sizes.cumsum(0) - sizes, sizes)
     node = torch.arange(num_nodes)
-    position = node - start                                   # t, the place in its component
+    position = node - start  # t, the place in its component
     back = torch.randint(0, 2, (num_nodes,), generator=generator) * (position >= 2)
     child = node[position >= 1]
-    parent = (node - 1 - back)[position >= 1]                 # one of the two nodes before t
-    return torch.cat([torch.stack([child, parent]), torch.stack([parent, child])], dim=1)
+    parent = (node - 1 - back)[position >= 1]  # one of the two nodes before t
+    return torch.cat(
+        [torch.stack([child, parent]), torch.stack([parent, child])], dim=1
+    )
 
 
 def hops_from(edge_index: torch.Tensor, num_nodes: int, sources) -> torch.Tensor:
@@ -60,18 +64,27 @@ def hops_from(edge_index: torch.Tensor, num_nodes: int, sources) -> torch.Tensor
     return torch.from_numpy(np.where(np.isinf(dist), -1, dist)).long()
 
 
-def make_batch(num_graphs: int, num_nodes: int, max_component: int, generator: torch.Generator
-               ) -> tuple[GraphBatch, torch.Tensor]:
+def make_batch(
+    num_graphs: int, num_nodes: int, max_component: int, generator: torch.Generator
+) -> tuple[GraphBatch, torch.Tensor]:
     """(batch, labels (num_graphs * num_nodes,)) of ``num_graphs`` random forests."""
-    graphs = [random_forest(num_nodes, max_component, generator) for _ in range(num_graphs)]
+    graphs = [
+        random_forest(num_nodes, max_component, generator) for _ in range(num_graphs)
+    ]
     edge_index, _ = disjoint_union(graphs, [num_nodes] * num_graphs)
     N = num_graphs * num_nodes
     sources = torch.randint(0, num_nodes, (num_graphs,), generator=generator)
     sources += torch.arange(num_graphs) * num_nodes
-    dist = hops_from(edge_index, N, sources.tolist()).reshape(num_graphs, num_graphs, num_nodes)
-    hops = dist[torch.arange(num_graphs), torch.arange(num_graphs)].reshape(N)   # own graph
+    dist = hops_from(edge_index, N, sources.tolist()).reshape(
+        num_graphs, num_graphs, num_nodes
+    )
+    hops = dist[torch.arange(num_graphs), torch.arange(num_graphs)].reshape(
+        N
+    )  # own graph
     X = torch.zeros(N, 1).index_fill_(0, sources, 1.0)
-    batch = GraphBatch(sparse_adjacency(edge_index, N), normalized_adjacency(edge_index, N), X, hops)
+    batch = GraphBatch(
+        sparse_adjacency(edge_index, N), normalized_adjacency(edge_index, N), X, hops
+    )
     return batch, (batch.hops >= 0).long()
 
 
@@ -90,10 +103,14 @@ class ReachabilityTask:
     def __post_init__(self):
         self.generator = torch.Generator().manual_seed(2 * self.seed)
         test_generator = torch.Generator().manual_seed(2 * self.seed + 1)
-        self.test = make_batch(self.test_graphs, self.num_nodes, self.max_component, test_generator)
+        self.test = make_batch(
+            self.test_graphs, self.num_nodes, self.max_component, test_generator
+        )
 
     def batch(self) -> tuple[GraphBatch, torch.Tensor]:
-        return make_batch(self.batch_size, self.num_nodes, self.max_component, self.generator)
+        return make_batch(
+            self.batch_size, self.num_nodes, self.max_component, self.generator
+        )
 
 
 class OnGraphBatch(nn.Module):
@@ -110,12 +127,19 @@ class OnGraphBatch(nn.Module):
 
 
 @torch.no_grad()
-def accuracy_by_hops(model: nn.Module, batch: GraphBatch, y: torch.Tensor, max_hops: int
-                     ) -> tuple[np.ndarray, float]:
+def accuracy_by_hops(
+    model: nn.Module, batch: GraphBatch, y: torch.Tensor, max_hops: int
+) -> tuple[np.ndarray, float]:
     """(accuracy on the reachable nodes at 0..max_hops hops (NaN where none), accuracy on the
     unreachable nodes)."""
     with eval_mode(model):
         correct = (model(batch).argmax(1) == y).float()
-    by_hops = np.array([correct[batch.hops == h].mean().item() if (batch.hops == h).any()
-                        else np.nan for h in range(max_hops + 1)])
+    by_hops = np.array(
+        [
+            correct[batch.hops == h].mean().item()
+            if (batch.hops == h).any()
+            else np.nan
+            for h in range(max_hops + 1)
+        ]
+    )
     return by_hops, correct[batch.hops < 0].mean().item()

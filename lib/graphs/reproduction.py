@@ -42,17 +42,21 @@ from lib.graphs.node_classification import (
 from lib.graphs.sparse import SparseMatrix
 from lib.runtime import seed_everything
 
-GCN_SETUP = dict(hidden=16, layers=2, dropout=0.5, lr=0.01, weight_decay=5e-4,
-                 epochs=200, window=10)
+GCN_SETUP = dict(
+    hidden=16, layers=2, dropout=0.5, lr=0.01, weight_decay=5e-4, epochs=200, window=10
+)
 GAT_SETUP = {
-    "cora": dict(hidden=8, heads=8, output_heads=1, dropout=0.6, lr=0.005,
-                 weight_decay=5e-4),
-    "citeseer": dict(hidden=8, heads=8, output_heads=1, dropout=0.6, lr=0.005,
-                     weight_decay=5e-4),
-    "pubmed": dict(hidden=8, heads=8, output_heads=8, dropout=0.6, lr=0.01,
-                   weight_decay=1e-3),
+    "cora": dict(
+        hidden=8, heads=8, output_heads=1, dropout=0.6, lr=0.005, weight_decay=5e-4
+    ),
+    "citeseer": dict(
+        hidden=8, heads=8, output_heads=1, dropout=0.6, lr=0.005, weight_decay=5e-4
+    ),
+    "pubmed": dict(
+        hidden=8, heads=8, output_heads=8, dropout=0.6, lr=0.01, weight_decay=1e-3
+    ),
 }
-GAT_MAX_EPOCHS, GAT_PATIENCE = 100_000, 100     # in effect: until the patience runs out
+GAT_MAX_EPOCHS, GAT_PATIENCE = 100_000, 100  # in effect: until the patience runs out
 
 
 def run_gcn(data, seed: int, epochs: int | None = None) -> NodeHistory:
@@ -63,18 +67,32 @@ def run_gcn(data, seed: int, epochs: int | None = None) -> NodeHistory:
     seed_everything(seed)
     device = data.edge_index.device
     A_hat = normalized_adjacency(data.edge_index, data.num_nodes).to(device)
-    model = GCN(data.num_features, GCN_SETUP["hidden"], data.num_classes,
-                num_layers=GCN_SETUP["layers"], dropout=GCN_SETUP["dropout"]).to(device)
-    return train_nodes(model, (A_hat, data.X), data,
-                       epochs=GCN_SETUP["epochs"] if epochs is None else epochs,
-                       lr=GCN_SETUP["lr"], weight_decay=GCN_SETUP["weight_decay"],
-                       decayed=model.decayed_parameters(),
-                       stopping=WindowStopping(GCN_SETUP["window"]))
+    model = GCN(
+        data.num_features,
+        GCN_SETUP["hidden"],
+        data.num_classes,
+        num_layers=GCN_SETUP["layers"],
+        dropout=GCN_SETUP["dropout"],
+    ).to(device)
+    return train_nodes(
+        model,
+        (A_hat, data.X),
+        data,
+        epochs=GCN_SETUP["epochs"] if epochs is None else epochs,
+        lr=GCN_SETUP["lr"],
+        weight_decay=GCN_SETUP["weight_decay"],
+        decayed=model.decayed_parameters(),
+        stopping=WindowStopping(GCN_SETUP["window"]),
+    )
 
 
-def run_gat(data, seed: int, value_dropout: float | None = None,
-            on_epoch: Callable[[int, nn.Module], None] | None = None,
-            epochs: int | None = None) -> tuple[NodeHistory, GAT, SparseMatrix]:
+def run_gat(
+    data,
+    seed: int,
+    value_dropout: float | None = None,
+    on_epoch: Callable[[int, nn.Module], None] | None = None,
+    epochs: int | None = None,
+) -> tuple[NodeHistory, GAT, SparseMatrix]:
     """One run of Velickovic et al.'s GAT (``GAT_SETUP[data.name]``) on ``data``.
 
     Returns (history, the model with its tested weights, A: the graph with self-loops
@@ -84,20 +102,34 @@ def run_gat(data, seed: int, value_dropout: float | None = None,
     effect unlimited) :data:`GAT_MAX_EPOCHS`.
     """
     if data.name not in GAT_SETUP:
-        raise ValueError(f"no GAT setup for {data.name!r}: expected one of "
-                         f"{list(GAT_SETUP)}")
+        raise ValueError(
+            f"no GAT setup for {data.name!r}: expected one of {list(GAT_SETUP)}"
+        )
     setup = GAT_SETUP[data.name]
     seed_everything(seed)
     device = data.edge_index.device
-    A = sparse_adjacency(add_self_loops(data.edge_index, data.num_nodes),
-                         data.num_nodes).to(device)
-    model = GAT(data.num_features, setup["hidden"], data.num_classes,
-                heads=setup["heads"], output_heads=setup["output_heads"],
-                dropout=setup["dropout"], value_dropout=value_dropout).to(device)
-    hist = train_nodes(model, (A, data.X), data,
-                       epochs=GAT_MAX_EPOCHS if epochs is None else epochs,
-                       lr=setup["lr"], weight_decay=setup["weight_decay"],
-                       stopping=PatienceStopping(GAT_PATIENCE), on_epoch=on_epoch)
+    A = sparse_adjacency(
+        add_self_loops(data.edge_index, data.num_nodes), data.num_nodes
+    ).to(device)
+    model = GAT(
+        data.num_features,
+        setup["hidden"],
+        data.num_classes,
+        heads=setup["heads"],
+        output_heads=setup["output_heads"],
+        dropout=setup["dropout"],
+        value_dropout=value_dropout,
+    ).to(device)
+    hist = train_nodes(
+        model,
+        (A, data.X),
+        data,
+        epochs=GAT_MAX_EPOCHS if epochs is None else epochs,
+        lr=setup["lr"],
+        weight_decay=setup["weight_decay"],
+        stopping=PatienceStopping(GAT_PATIENCE),
+        on_epoch=on_epoch,
+    )
     return hist, model, A
 
 

@@ -32,8 +32,14 @@ class RecurrentClassifier(nn.Module):
     is h_0 (B, n), and ``step(x_t, state)`` returning the next state, first entry h_t.
     """
 
-    def __init__(self, num_hiddens: int, num_classes: int, encoding: str = "onehot",
-                 num_symbols: int | None = None, input_dim: int | None = None):
+    def __init__(
+        self,
+        num_hiddens: int,
+        num_classes: int,
+        encoding: str = "onehot",
+        num_symbols: int | None = None,
+        input_dim: int | None = None,
+    ):
         super().__init__()
         self.num_hiddens, self.num_classes = num_hiddens, num_classes
         self.inputs = SequenceInput(encoding, num_symbols, input_dim)
@@ -43,10 +49,14 @@ class RecurrentClassifier(nn.Module):
         uniform_(self.W_ph, num_hiddens)
         uniform_(self.b_p, num_hiddens)
 
-    def init_state(self, batch_size: int, like: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    def init_state(
+        self, batch_size: int, like: torch.Tensor
+    ) -> tuple[torch.Tensor, ...]:
         raise NotImplementedError
 
-    def step(self, x_t: torch.Tensor, state: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, ...]:
+    def step(
+        self, x_t: torch.Tensor, state: tuple[torch.Tensor, ...]
+    ) -> tuple[torch.Tensor, ...]:
         raise NotImplementedError
 
     def hidden_states(self, X: torch.Tensor) -> list[torch.Tensor]:

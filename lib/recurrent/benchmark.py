@@ -59,16 +59,21 @@ def make_step(model: nn.Module, x: torch.Tensor, y: torch.Tensor):
         if x.device.type == "cuda":
             torch.cuda.synchronize()
         return time.perf_counter() - start
+
     return step
 
 
-def bench_length(T: int, reps: int, warmup: int, device: torch.device) -> dict[str, float]:
+def bench_length(
+    T: int, reps: int, warmup: int, device: torch.device
+) -> dict[str, float]:
     """Median seconds per training step of every variant at length T, measured interleaved."""
     gen = torch.Generator().manual_seed(T)
     x = torch.randint(DIGITS, (BATCH, T), generator=gen).to(device)
     y = torch.randint(DIGITS, (BATCH,), generator=gen).to(device)
     torch.manual_seed(0)
-    steps = {name: make_step(make().to(device), x, y) for name, make in VARIANTS.items()}
+    steps = {
+        name: make_step(make().to(device), x, y) for name, make in VARIANTS.items()
+    }
     times = {name: [] for name in steps}
     for rep in range(warmup + reps):
         for name, step in steps.items():

@@ -46,8 +46,9 @@ def gaussian_with_spectral_radius_(W: torch.Tensor, radius: float) -> torch.Tens
     return set_spectral_radius_(W, radius)
 
 
-def autograd_gradients(model: nn.Module, seq: torch.Tensor, y: torch.Tensor
-                       ) -> dict[str, torch.Tensor]:
+def autograd_gradients(
+    model: nn.Module, seq: torch.Tensor, y: torch.Tensor
+) -> dict[str, torch.Tensor]:
     """The reference: dL/dtheta by autograd for every parameter of ``model`` (a copy
     of each ``.grad``), L the mean cross-entropy of ``model(seq)`` (B, c) against
     ``y`` (B,)."""
@@ -56,7 +57,9 @@ def autograd_gradients(model: nn.Module, seq: torch.Tensor, y: torch.Tensor
     return {name: p.grad.clone() for name, p in model.named_parameters()}
 
 
-def rnn_forward(model: VanillaRNN, X: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
+def rnn_forward(
+    model: VanillaRNN, X: torch.Tensor
+) -> tuple[list[torch.Tensor], torch.Tensor]:
     """h_0..h_T (each (B, n), h_0 = 0) and the logits p_T (B, c) for X of shape (B, T, d)."""
     hs = [X.new_zeros(X.shape[0], model.num_hiddens)]
     for x_t in X.unbind(1):
@@ -64,23 +67,29 @@ def rnn_forward(model: VanillaRNN, X: torch.Tensor) -> tuple[list[torch.Tensor],
     return hs, hs[-1] @ model.W_ph.T + model.b_p
 
 
-def output_gradient(model: VanillaRNN, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+def output_gradient(
+    model: VanillaRNN, logits: torch.Tensor, y: torch.Tensor
+) -> torch.Tensor:
     """dL/dp_T = (y_hat - y) / B for the mean cross-entropy over the batch; shape (B, c)."""
     one_hot = torch.nn.functional.one_hot(y, model.num_classes).to(logits.dtype)
     return (torch.softmax(logits, dim=1) - one_hot) / logits.shape[0]
 
 
-def backward_through_time(model: VanillaRNN, hs: list[torch.Tensor], dL_dhT: torch.Tensor):
+def backward_through_time(
+    model: VanillaRNN, hs: list[torch.Tensor], dL_dhT: torch.Tensor
+):
     """Yield (t, dL/dh_t, delta_t = dL/da_t) for t = T, T-1, ..., 1 (the recursion)."""
     dh = dL_dhT
     for t in range(len(hs) - 1, 0, -1):
-        delta = dh * (1 - hs[t] ** 2)            # diag(1 - h_t^2): tanh's derivative
+        delta = dh * (1 - hs[t] ** 2)  # diag(1 - h_t^2): tanh's derivative
         yield t, dh, delta
-        dh = delta @ model.W_hh                  # W_hh^T delta_t, batch rows
+        dh = delta @ model.W_hh  # W_hh^T delta_t, batch rows
 
 
 @torch.no_grad()
-def bptt_gradients(model: VanillaRNN, seq: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
+def bptt_gradients(
+    model: VanillaRNN, seq: torch.Tensor, y: torch.Tensor
+) -> dict[str, torch.Tensor]:
     """Closed-form gradients of the mean cross-entropy w.r.t. every parameter of ``model``.
 
     Returns a dict keyed like ``model.named_parameters()`` (W_hx, W_hh, b_h, W_ph, b_p), plus
@@ -89,12 +98,16 @@ def bptt_gradients(model: VanillaRNN, seq: torch.Tensor, y: torch.Tensor) -> dic
     parameters of their own).
     """
     if "inputs.E" in dict(model.named_parameters()):
-        raise ValueError("bptt_gradients covers inputs without parameters (not 'embedding')")
+        raise ValueError(
+            "bptt_gradients covers inputs without parameters (not 'embedding')"
+        )
     X = model.inputs(seq, dtype=model.W_ph.dtype)
     hs, logits = rnn_forward(model, X)
     dp = output_gradient(model, logits, y)
-    grads = {"W_ph": dp.T @ hs[-1], "b_p": dp.sum(0)}          # no sum over time
-    dW_hx, dW_hh, db_h = (torch.zeros_like(p) for p in (model.W_hx, model.W_hh, model.b_h))
+    grads = {"W_ph": dp.T @ hs[-1], "b_p": dp.sum(0)}  # no sum over time
+    dW_hx, dW_hh, db_h = (
+        torch.zeros_like(p) for p in (model.W_hx, model.W_hh, model.b_h)
+    )
     dhs = []
     for t, dh, delta in backward_through_time(model, hs, dp @ model.W_ph):
         dhs.append(dh)
@@ -107,7 +120,9 @@ def bptt_gradients(model: VanillaRNN, seq: torch.Tensor, y: torch.Tensor) -> dic
 
 
 @torch.no_grad()
-def W_hh_gradient_terms(model: VanillaRNN, seq: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+def W_hh_gradient_terms(
+    model: VanillaRNN, seq: torch.Tensor, y: torch.Tensor
+) -> torch.Tensor:
     """The T terms delta_t h_{t-1}^T whose sum is dL/dW_hh, one per time step; (T, n, n).
 
     Term t is what step t contributes to the gradient of W_hh: it shows how much the early steps
@@ -116,12 +131,17 @@ def W_hh_gradient_terms(model: VanillaRNN, seq: torch.Tensor, y: torch.Tensor) -
     X = model.inputs(seq, dtype=model.W_ph.dtype)
     hs, logits = rnn_forward(model, X)
     dp = output_gradient(model, logits, y)
-    terms = [delta.T @ hs[t - 1] for t, _, delta in backward_through_time(model, hs, dp @ model.W_ph)]
+    terms = [
+        delta.T @ hs[t - 1]
+        for t, _, delta in backward_through_time(model, hs, dp @ model.W_ph)
+    ]
     return torch.stack(terms[::-1])
 
 
 @torch.no_grad()
-def dW_hh_by_jacobian_products(model: VanillaRNN, seq: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+def dW_hh_by_jacobian_products(
+    model: VanillaRNN, seq: torch.Tensor, y: torch.Tensor
+) -> torch.Tensor:
     """dL/dW_hh as the chapter writes it: a sum over k of products of Jacobians,
 
         dL/dW_hh = sum_k sum_b [dL/dh_T  prod_{j=k+1}^{T} diag(1 - h_j^2) W_hh]  diag(1 - h_k^2) (x) h_{k-1}
@@ -132,14 +152,16 @@ def dW_hh_by_jacobian_products(model: VanillaRNN, seq: torch.Tensor, y: torch.Te
     X = model.inputs(seq, dtype=model.W_ph.dtype)
     hs, logits = rnn_forward(model, X)
     T, B = X.shape[1], X.shape[0]
-    dL_dhT = output_gradient(model, logits, y) @ model.W_ph           # (B, n)
+    dL_dhT = output_gradient(model, logits, y) @ model.W_ph  # (B, n)
     eye = torch.eye(model.num_hiddens, dtype=X.dtype).expand(B, -1, -1)
     total = torch.zeros_like(model.W_hh)
     for k in range(1, T + 1):
-        product = eye                                                 # dh_T/dh_k, (B, n, n)
+        product = eye  # dh_T/dh_k, (B, n, n)
         for j in range(T, k, -1):
-            jacobian = (1 - hs[j] ** 2).unsqueeze(2) * model.W_hh     # diag(1 - h_j^2) W_hh
+            jacobian = (1 - hs[j] ** 2).unsqueeze(
+                2
+            ) * model.W_hh  # diag(1 - h_j^2) W_hh
             product = product @ jacobian
-        dL_dhk = (dL_dhT.unsqueeze(1) @ product).squeeze(1)          # (B, n)
+        dL_dhk = (dL_dhT.unsqueeze(1) @ product).squeeze(1)  # (B, n)
         total += (dL_dhk * (1 - hs[k] ** 2)).T @ hs[k - 1]
     return total

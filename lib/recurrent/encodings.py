@@ -24,8 +24,12 @@ ENCODINGS = ("onehot", "embedding", "scalar", "features")
 class SequenceInput(nn.Module):
     """Maps a batch of sequences to x of shape (B, T, input_dim), checking what it is given."""
 
-    def __init__(self, encoding: str = "onehot", num_symbols: int | None = None,
-                 input_dim: int | None = None):
+    def __init__(
+        self,
+        encoding: str = "onehot",
+        num_symbols: int | None = None,
+        input_dim: int | None = None,
+    ):
         super().__init__()
         if encoding not in ENCODINGS:
             raise ValueError(f"encoding={encoding!r}: expected one of {ENCODINGS}")
@@ -38,14 +42,18 @@ class SequenceInput(nn.Module):
         if encoding == "embedding":
             self.E = nn.Parameter(torch.randn(num_symbols, input_dim))
 
-    def forward(self, seq: torch.Tensor, dtype: torch.dtype | None = None) -> torch.Tensor:
+    def forward(
+        self, seq: torch.Tensor, dtype: torch.dtype | None = None
+    ) -> torch.Tensor:
         """x (B, T, input_dim) in ``dtype`` (the model's; default: torch's default dtype)."""
         self.check(seq)
         dtype = dtype or torch.get_default_dtype()
         if self.encoding == "features":
             if seq.dtype != dtype:
-                raise TypeError(f"features are {seq.dtype} but the model computes in {dtype}: "
-                                f"convert one of them with .to()")
+                raise TypeError(
+                    f"features are {seq.dtype} but the model computes in {dtype}: "
+                    f"convert one of them with .to()"
+                )
             return seq
         if self.encoding == "onehot":
             return nn.functional.one_hot(seq, self.num_symbols).to(dtype)
@@ -59,8 +67,10 @@ class SequenceInput(nn.Module):
             raise TypeError(f"expected a torch.Tensor, got {type(seq).__name__}")
         if self.encoding == "features":
             if seq.dim() != 3 or seq.shape[-1] != self.input_dim:
-                raise ValueError(f"features must have shape (B, T, {self.input_dim}), "
-                                 f"got {tuple(seq.shape)}")
+                raise ValueError(
+                    f"features must have shape (B, T, {self.input_dim}), "
+                    f"got {tuple(seq.shape)}"
+                )
             if not seq.is_floating_point():
                 raise TypeError(f"features must be floating point, got {seq.dtype}")
             return
@@ -69,8 +79,10 @@ class SequenceInput(nn.Module):
         if seq.is_floating_point() or seq.is_complex() or seq.dtype == torch.bool:
             raise TypeError(f"symbols must be integers (torch.long), got {seq.dtype}")
         if seq.numel() and (seq.min() < 0 or seq.max() >= self.num_symbols):
-            raise ValueError(f"symbols must lie in [0, {self.num_symbols}), "
-                             f"got values in [{int(seq.min())}, {int(seq.max())}]")
+            raise ValueError(
+                f"symbols must lie in [0, {self.num_symbols}), "
+                f"got values in [{int(seq.min())}, {int(seq.max())}]"
+            )
 
 
 def check_has_steps(X: torch.Tensor) -> None:

@@ -16,7 +16,9 @@ import torch
 from torch import nn
 
 
-def hidden_state_grad_norms(model: nn.Module, seq: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+def hidden_state_grad_norms(
+    model: nn.Module, seq: torch.Tensor, y: torch.Tensor
+) -> torch.Tensor:
     """||dL/dh_t|| for t = 1..T, averaged over the batch; shape (T,).
 
     ``model(seq, return_hidden_states=True)`` must return (logits, [h_1, ..., h_T]). Uses
@@ -26,8 +28,9 @@ def hidden_state_grad_norms(model: nn.Module, seq: torch.Tensor, y: torch.Tensor
     return per_sequence_grad_norms(nn.functional.cross_entropy(logits, y), hs)
 
 
-def per_sequence_grad_norms(loss: torch.Tensor, states: Sequence[torch.Tensor]
-                            ) -> torch.Tensor:
+def per_sequence_grad_norms(
+    loss: torch.Tensor, states: Sequence[torch.Tensor]
+) -> torch.Tensor:
     """||dL/ds_t|| for each state s_t (B, n) in ``states``, per sequence, averaged over
     the batch; shape (len(states),).
 
@@ -36,7 +39,7 @@ def per_sequence_grad_norms(loss: torch.Tensor, states: Sequence[torch.Tensor]
     each row, times B, is the norm for one sequence alone. Uses ``torch.autograd.grad``,
     so the parameters' ``.grad`` is left alone.
     """
-    grads = torch.autograd.grad(loss, states)                # each (B, n)
+    grads = torch.autograd.grad(loss, states)  # each (B, n)
     batch_size = states[0].shape[0]
     return torch.stack([g.norm(dim=1).mean() for g in grads]).detach() * batch_size
 

@@ -57,9 +57,12 @@ from lib.recurrent.base import RecurrentClassifier, uniform_
 from lib.recurrent.encodings import check_has_steps
 from lib.recurrent.gradient_flow import per_sequence_grad_norms
 
-GATES = ("i", "f", "g", "o")   # the order of the row blocks in torch's fused weights
-GATE_VIEWS = tuple(f"{kind}_{g}{end}" for g in GATES
-                   for kind, end in (("W", "x"), ("W", "h"), ("b", "")))   # W_ix, W_ih, b_i, ...
+GATES = ("i", "f", "g", "o")  # the order of the row blocks in torch's fused weights
+GATE_VIEWS = tuple(
+    f"{kind}_{g}{end}"
+    for g in GATES
+    for kind, end in (("W", "x"), ("W", "h"), ("b", ""))
+)  # W_ix, W_ih, b_i, ...
 
 
 def _gate_rows(gate: str, n: int) -> slice:
@@ -70,8 +73,10 @@ def _gate_rows(gate: str, n: int) -> slice:
 def _gate_view(weight: str, gate: str) -> property:
     """A read-only property: ``gate``'s rows of the fused ``weight``, e.g. W_gx is
     ``weight_ih[2n:3n]``, a view sharing memory and gradient with it."""
+
     def view(layer: LSTMLayer) -> torch.Tensor:
         return getattr(layer, weight)[_gate_rows(gate, layer.hidden_size)]
+
     return property(view, doc=f"gate {gate}'s rows of {weight}")
 
 
@@ -98,26 +103,37 @@ class LSTMLayer(nn.Module):
     """
 
     # The course's names: read-only views of the parameters' gate rows (i, f, g, o).
-    W_ix = _gate_view("weight_ih", "i")   # (n, d)
+    W_ix = _gate_view("weight_ih", "i")  # (n, d)
     W_fx = _gate_view("weight_ih", "f")
     W_gx = _gate_view("weight_ih", "g")
     W_ox = _gate_view("weight_ih", "o")
-    W_ih = _gate_view("weight_hh", "i")   # (n, n): gate i's, not torch's weight_ih
+    W_ih = _gate_view("weight_hh", "i")  # (n, n): gate i's, not torch's weight_ih
     W_fh = _gate_view("weight_hh", "f")
     W_gh = _gate_view("weight_hh", "g")
     W_oh = _gate_view("weight_hh", "o")
-    b_i = _gate_bias("i")                 # (n,)
+    b_i = _gate_bias("i")  # (n,)
     b_f = _gate_bias("f")
     b_g = _gate_bias("g")
     b_o = _gate_bias("o")
 
-    def __init__(self, input_size: int, hidden_size: int, num_biases: int = 2,
-                 forget_bias: float | None = 1.0, fused: bool = True):
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_biases: int = 2,
+        forget_bias: float | None = 1.0,
+        fused: bool = True,
+    ):
         super().__init__()
         if num_biases not in (1, 2):
             raise ValueError(f"num_biases must be 1 or 2, got {num_biases}")
         d, n = input_size, hidden_size
-        self.input_size, self.hidden_size, self.num_biases, self.fused = d, n, num_biases, fused
+        self.input_size, self.hidden_size, self.num_biases, self.fused = (
+            d,
+            n,
+            num_biases,
+            fused,
+        )
         self.weight_ih = nn.Parameter(uniform_(torch.empty(4 * n, d), n))
         self.weight_hh = nn.Parameter(uniform_(torch.empty(4 * n, n), n))
         names = ("bias",) if num_biases == 1 else ("bias_ih", "bias_hh")
@@ -125,8 +141,10 @@ class LSTMLayer(nn.Module):
             setattr(self, name, nn.Parameter(uniform_(torch.empty(4 * n), n)))
         if forget_bias is not None:
             with torch.no_grad():
-                for k, name in enumerate(names):   # the sum of the biases is b_f
-                    getattr(self, name)[_gate_rows("f", n)] = forget_bias if k == 0 else 0.0
+                for k, name in enumerate(names):  # the sum of the biases is b_f
+                    getattr(self, name)[_gate_rows("f", n)] = (
+                        forget_bias if k == 0 else 0.0
+                    )
 
     def biases(self) -> tuple[torch.Tensor, torch.Tensor]:
         """(b_ih, b_hh) as torch's kernel takes them; with one bias vector b_hh is zero."""
@@ -139,11 +157,15 @@ class LSTMLayer(nn.Module):
         rows = _gate_rows(gate, self.hidden_size)
         return b_ih[rows] if self.num_biases == 1 else b_ih[rows] + b_hh[rows]
 
-    def init_state(self, batch_size: int, like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def init_state(
+        self, batch_size: int, like: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         zeros = like.new_zeros(batch_size, self.hidden_size)
         return zeros, zeros
 
-    def gates(self, x_t: torch.Tensor, h_prev: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    def gates(
+        self, x_t: torch.Tensor, h_prev: torch.Tensor
+    ) -> tuple[torch.Tensor, ...]:
         """The candidate and the gates (g_t, i_t, f_t, o_t), each (B, n), for x_t (B, d)."""
         g = torch.tanh(x_t @ self.W_gx.T + h_prev @ self.W_gh.T + self.b_g)
         i = torch.sigmoid(x_t @ self.W_ix.T + h_prev @ self.W_ih.T + self.b_i)
@@ -159,7 +181,9 @@ class LSTMLayer(nn.Module):
         h = torch.tanh(c) * o
         return h, c
 
-    def forward(self, X: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor] | None = None):
+    def forward(
+        self, X: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor] | None = None
+    ):
         """H (B, T, n) and (h_T, c_T), each (B, n), for X (B, T, d)."""
         state = self._checked(X, state)
         if self.fused:
@@ -167,34 +191,53 @@ class LSTMLayer(nn.Module):
             H, (h_T, c_T) = _fused_lstm(X, state, weights, 1, training=self.training)
             return H, (h_T[0], c_T[0])
         hs = []
-        for x_t in X.unbind(1):   # unbind, not X[:, t]: indexing makes backward grow with T^2
+        for x_t in X.unbind(
+            1
+        ):  # unbind, not X[:, t]: indexing makes backward grow with T^2
             state = self.step(x_t, state)
             hs.append(state[0])
         return torch.stack(hs, dim=1), state
 
     def _checked(self, X, state):
-        if not isinstance(X, torch.Tensor) or X.dim() != 3 or X.shape[-1] != self.input_size:
+        if (
+            not isinstance(X, torch.Tensor)
+            or X.dim() != 3
+            or X.shape[-1] != self.input_size
+        ):
             shape = tuple(X.shape) if isinstance(X, torch.Tensor) else type(X).__name__
-            raise ValueError(f"x must have shape (B, T, {self.input_size}), got {shape}")
+            raise ValueError(
+                f"x must have shape (B, T, {self.input_size}), got {shape}"
+            )
         if X.dtype != self.weight_ih.dtype:
-            raise TypeError(f"x is {X.dtype} but the layer computes in {self.weight_ih.dtype}")
+            raise TypeError(
+                f"x is {X.dtype} but the layer computes in {self.weight_ih.dtype}"
+            )
         check_has_steps(X)
         if state is None:
             return self.init_state(X.shape[0], X)
         expected = (X.shape[0], self.hidden_size)
         if len(state) != 2 or any(tuple(s.shape) != expected for s in state):
-            raise ValueError(f"state must be (h_0, c_0), each of shape {expected}, "
-                             f"got {[tuple(s.shape) for s in state]}")
+            raise ValueError(
+                f"state must be (h_0, c_0), each of shape {expected}, "
+                f"got {[tuple(s.shape) for s in state]}"
+            )
         return state
 
     def load_from_torch_(self, lstm: nn.LSTM, layer: int = 0) -> LSTMLayer:
         """Copy layer ``layer`` of a batch-first, unidirectional ``torch.nn.LSTM`` into this one."""
-        _check_torch_lstm(lstm, self.input_size if layer == 0 else self.hidden_size,
-                          self.hidden_size, layer)
+        _check_torch_lstm(
+            lstm,
+            self.input_size if layer == 0 else self.hidden_size,
+            self.hidden_size,
+            layer,
+        )
         with torch.no_grad():
             self.weight_ih.copy_(getattr(lstm, f"weight_ih_l{layer}"))
             self.weight_hh.copy_(getattr(lstm, f"weight_hh_l{layer}"))
-            b_ih, b_hh = getattr(lstm, f"bias_ih_l{layer}"), getattr(lstm, f"bias_hh_l{layer}")
+            b_ih, b_hh = (
+                getattr(lstm, f"bias_ih_l{layer}"),
+                getattr(lstm, f"bias_hh_l{layer}"),
+            )
             if self.num_biases == 2:
                 self.bias_ih.copy_(b_ih)
                 self.bias_hh.copy_(b_hh)
@@ -203,25 +246,37 @@ class LSTMLayer(nn.Module):
         return self
 
     def extra_repr(self) -> str:
-        return (f"input_size={self.input_size}, hidden_size={self.hidden_size}, "
-                f"num_biases={self.num_biases}, fused={self.fused}")
+        return (
+            f"input_size={self.input_size}, hidden_size={self.hidden_size}, "
+            f"num_biases={self.num_biases}, fused={self.fused}"
+        )
 
 
-def _check_torch_lstm(lstm: nn.LSTM, input_size: int, hidden_size: int, layer: int) -> None:
+def _check_torch_lstm(
+    lstm: nn.LSTM, input_size: int, hidden_size: int, layer: int
+) -> None:
     if not isinstance(lstm, nn.LSTM):
         raise TypeError(f"expected a torch.nn.LSTM, got {type(lstm).__name__}")
     if not lstm.batch_first or lstm.bidirectional or not lstm.bias or lstm.proj_size:
-        raise ValueError("only batch_first=True, unidirectional LSTMs with biases and no "
-                         "projection have this layout")
+        raise ValueError(
+            "only batch_first=True, unidirectional LSTMs with biases and no "
+            "projection have this layout"
+        )
     if layer >= lstm.num_layers:
-        raise ValueError(f"the torch LSTM has {lstm.num_layers} layers, asked for layer {layer}")
+        raise ValueError(
+            f"the torch LSTM has {lstm.num_layers} layers, asked for layer {layer}"
+        )
     got_in = getattr(lstm, f"weight_ih_l{layer}").shape[1]
     if (got_in, lstm.hidden_size) != (input_size, hidden_size):
-        raise ValueError(f"layer {layer}: torch LSTM has input {got_in}, hidden "
-                         f"{lstm.hidden_size}; this one expects {input_size}, {hidden_size}")
+        raise ValueError(
+            f"layer {layer}: torch LSTM has input {got_in}, hidden "
+            f"{lstm.hidden_size}; this one expects {input_size}, {hidden_size}"
+        )
 
 
-def _fused_lstm(X, state, weights, num_layers: int, dropout: float = 0.0, training: bool = False):
+def _fused_lstm(
+    X, state, weights, num_layers: int, dropout: float = 0.0, training: bool = False
+):
     """``torch.lstm`` (the kernel of torch.nn.LSTM), batch first; state entries (L, B, n)."""
     h_0, c_0 = state
     if h_0.dim() == 2:
@@ -229,9 +284,12 @@ def _fused_lstm(X, state, weights, num_layers: int, dropout: float = 0.0, traini
     with warnings.catch_warnings():
         # cuDNN copies weights that are not one contiguous block into one (cheap at these
         # sizes) and says so on every call; nn.LSTM avoids it with flatten_parameters().
-        warnings.filterwarnings("ignore", message="RNN module weights are not part of single")
-        H, h_T, c_T = torch.lstm(X, (h_0, c_0), weights, True, num_layers, dropout, training,
-                                 False, True)
+        warnings.filterwarnings(
+            "ignore", message="RNN module weights are not part of single"
+        )
+        H, h_T, c_T = torch.lstm(
+            X, (h_0, c_0), weights, True, num_layers, dropout, training, False, True
+        )
     return H, (h_T, c_T)
 
 
@@ -243,17 +301,35 @@ class StackedLSTM(nn.Module):
     the last, in training mode only (torch's convention). ``layers[k]`` is an :class:`LSTMLayer`.
     """
 
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
-                 dropout: float = 0.0, num_biases: int = 2, forget_bias: float | None = 1.0,
-                 fused: bool = True):
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        dropout: float = 0.0,
+        num_biases: int = 2,
+        forget_bias: float | None = 1.0,
+        fused: bool = True,
+    ):
         super().__init__()
         if num_layers < 1:
             raise ValueError(f"num_layers must be >= 1, got {num_layers}")
-        self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
+        self.input_size, self.hidden_size, self.num_layers = (
+            input_size,
+            hidden_size,
+            num_layers,
+        )
         self.dropout = dropout
         self.layers = nn.ModuleList(
-            LSTMLayer(input_size if k == 0 else hidden_size, hidden_size, num_biases,
-                      forget_bias, fused) for k in range(num_layers))
+            LSTMLayer(
+                input_size if k == 0 else hidden_size,
+                hidden_size,
+                num_biases,
+                forget_bias,
+                fused,
+            )
+            for k in range(num_layers)
+        )
 
     @property
     def fused(self) -> bool:
@@ -264,30 +340,44 @@ class StackedLSTM(nn.Module):
         for layer in self.layers:
             layer.fused = value
 
-    def forward(self, X: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor] | None = None):
+    def forward(
+        self, X: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor] | None = None
+    ):
         B = X.shape[0] if isinstance(X, torch.Tensor) and X.dim() == 3 else None
         states = [None] * self.num_layers if state is None else self._split(state, B)
         if self.fused:
             self.layers[0]._checked(X, states[0])
-            init = [s if s is not None else layer.init_state(B, X)
-                    for s, layer in zip(states, self.layers)]
+            init = [
+                s if s is not None else layer.init_state(B, X)
+                for s, layer in zip(states, self.layers)
+            ]
             h_0 = torch.stack([h for h, _ in init]), torch.stack([c for _, c in init])
-            weights = [w for layer in self.layers
-                       for w in (layer.weight_ih, layer.weight_hh, *layer.biases())]
-            return _fused_lstm(X, h_0, weights, self.num_layers, self.dropout, self.training)
+            weights = [
+                w
+                for layer in self.layers
+                for w in (layer.weight_ih, layer.weight_hh, *layer.biases())
+            ]
+            return _fused_lstm(
+                X, h_0, weights, self.num_layers, self.dropout, self.training
+            )
         finals = []
         for k, (layer, layer_state) in enumerate(zip(self.layers, states)):
             if k > 0:
                 X = nn.functional.dropout(X, self.dropout, self.training)
             X, final = layer(X, layer_state)
             finals.append(final)
-        return X, (torch.stack([h for h, _ in finals]), torch.stack([c for _, c in finals]))
+        return X, (
+            torch.stack([h for h, _ in finals]),
+            torch.stack([c for _, c in finals]),
+        )
 
     def _split(self, state, batch_size):
         expected = (self.num_layers, batch_size, self.hidden_size)
         if len(state) != 2 or any(tuple(s.shape) != expected for s in state):
-            raise ValueError(f"state must be (h_0, c_0), each of shape {expected}, "
-                             f"got {[tuple(s.shape) for s in state]}")
+            raise ValueError(
+                f"state must be (h_0, c_0), each of shape {expected}, "
+                f"got {[tuple(s.shape) for s in state]}"
+            )
         return list(zip(state[0].unbind(0), state[1].unbind(0)))
 
     def load_from_torch_(self, lstm: nn.LSTM) -> StackedLSTM:
@@ -301,13 +391,24 @@ class StackedLSTM(nn.Module):
     def to_torch(self) -> nn.LSTM:
         """A ``torch.nn.LSTM`` (batch_first) computing the same function, on the same device."""
         first = self.layers[0].weight_ih
-        lstm = nn.LSTM(self.input_size, self.hidden_size, self.num_layers, batch_first=True,
-                       dropout=self.dropout, device=first.device, dtype=first.dtype)
+        lstm = nn.LSTM(
+            self.input_size,
+            self.hidden_size,
+            self.num_layers,
+            batch_first=True,
+            dropout=self.dropout,
+            device=first.device,
+            dtype=first.dtype,
+        )
         with torch.no_grad():
             for k, layer in enumerate(self.layers):
                 b_ih, b_hh = layer.biases()
-                for name, value in (("weight_ih", layer.weight_ih), ("weight_hh", layer.weight_hh),
-                                    ("bias_ih", b_ih), ("bias_hh", b_hh)):
+                for name, value in (
+                    ("weight_ih", layer.weight_ih),
+                    ("weight_hh", layer.weight_hh),
+                    ("bias_ih", b_ih),
+                    ("bias_hh", b_hh),
+                ):
                     getattr(lstm, f"{name}_l{k}").copy_(value)
         return lstm
 
@@ -339,12 +440,24 @@ class LSTM(RecurrentClassifier):
     b_g = property(lambda self: self.layer.b_g)
     b_o = property(lambda self: self.layer.b_o)
 
-    def __init__(self, num_hiddens: int = 128, num_classes: int = 10, encoding: str = "onehot",
-                 num_symbols: int | None = 10, input_dim: int | None = None,
-                 forget_bias: float | None = 1.0, fused: bool = True):
+    def __init__(
+        self,
+        num_hiddens: int = 128,
+        num_classes: int = 10,
+        encoding: str = "onehot",
+        num_symbols: int | None = 10,
+        input_dim: int | None = None,
+        forget_bias: float | None = 1.0,
+        fused: bool = True,
+    ):
         super().__init__(num_hiddens, num_classes, encoding, num_symbols, input_dim)
-        self.layer = LSTMLayer(self.input_dim, num_hiddens, num_biases=1,
-                               forget_bias=forget_bias, fused=fused)
+        self.layer = LSTMLayer(
+            self.input_dim,
+            num_hiddens,
+            num_biases=1,
+            forget_bias=forget_bias,
+            fused=fused,
+        )
 
     def init_state(self, batch_size, like):
         return self.layer.init_state(batch_size, like)
@@ -379,7 +492,9 @@ def unroll(model: LSTM, seq: torch.Tensor) -> dict[str, list[torch.Tensor]]:
     return out
 
 
-def state_grad_norms(model: LSTM, seq: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
+def state_grad_norms(
+    model: LSTM, seq: torch.Tensor, y: torch.Tensor
+) -> dict[str, torch.Tensor]:
     """||dL/dh_t|| and ||dL/dc_t|| for t = 1..T (per sequence, batch mean), each of shape (T,).
 
     The LSTM counterpart of :func:`lib.recurrent.gradient_flow.hidden_state_grad_norms`, with the cell state.

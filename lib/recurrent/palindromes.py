@@ -18,13 +18,21 @@ import torch
 NUM_DIGITS = 10
 
 
-def palindromes(length: int, batch_size: int, generator: torch.Generator,
-                num_digits: int = NUM_DIGITS) -> torch.Tensor:
+def palindromes(
+    length: int,
+    batch_size: int,
+    generator: torch.Generator,
+    num_digits: int = NUM_DIGITS,
+) -> torch.Tensor:
     """A (batch_size, length) long tensor of random palindromes, on the generator's device."""
     if length < 2:
         raise ValueError(f"a palindrome task needs length >= 2, got {length}")
-    half = torch.randint(num_digits, (batch_size, (length + 1) // 2),
-                         generator=generator, device=generator.device)
+    half = torch.randint(
+        num_digits,
+        (batch_size, (length + 1) // 2),
+        generator=generator,
+        device=generator.device,
+    )
     return torch.cat([half, half[:, : length // 2].flip(1)], dim=1)
 
 
@@ -56,7 +64,9 @@ class PalindromeTask:
 
     def __post_init__(self):
         self.device = torch.device(self.device)
-        self.generator = torch.Generator(self.device).manual_seed(self._stream_seed("train"))
+        self.generator = torch.Generator(self.device).manual_seed(
+            self._stream_seed("train")
+        )
         test_gen = torch.Generator(self.device).manual_seed(self._stream_seed("test"))
         self.test = self._draw(self.test_size, test_gen)
 
@@ -65,7 +75,9 @@ class PalindromeTask:
         return (self.seed * 1_000_003 + self.length * 101 + (split == "test")) % 2**63
 
     def _draw(self, batch_size, generator):
-        return split_palindromes(palindromes(self.length, batch_size, generator, self.num_symbols))
+        return split_palindromes(
+            palindromes(self.length, batch_size, generator, self.num_symbols)
+        )
 
     def batch(self) -> tuple[torch.Tensor, torch.Tensor]:
         """The next training batch (inputs (B, T-1), targets (B,))."""
@@ -78,11 +90,16 @@ class PalindromeTask:
 
 # The binary variant of the course's 2020 version (the peephole LSTM experiments) ------------
 
-BINARY_PAD, BINARY_MAX_DIGIT = 0, 9   # digits are drawn from 0..8, as np.random.randint(0, 9)
-BITS_PER_DIGIT = 4                    # 8 = 0b1000 is the longest
+BINARY_PAD, BINARY_MAX_DIGIT = (
+    0,
+    9,
+)  # digits are drawn from 0..8, as np.random.randint(0, 9)
+BITS_PER_DIGIT = 4  # 8 = 0b1000 is the longest
 
 
-def binary_palindromes(length: int, batch_size: int, generator: torch.Generator) -> torch.Tensor:
+def binary_palindromes(
+    length: int, batch_size: int, generator: torch.Generator
+) -> torch.Tensor:
     """A (batch_size, 4 * length + 2) long tensor of left-padded binary palindromes.
 
     As the course's 2020 ``BinaryPalindromeDataset(length)`` builds them: draw length/2 digits
@@ -93,22 +110,30 @@ def binary_palindromes(length: int, batch_size: int, generator: torch.Generator)
     palindromes can outgrow 4 * length + 2 and no longer batch.
     """
     if length < 2 or length % 2:
-        raise ValueError(f"binary palindromes need an even length >= 2 (the course's "
-                         f"input_length), got {length}")
+        raise ValueError(
+            f"binary palindromes need an even length >= 2 (the course's "
+            f"input_length), got {length}"
+        )
     device, K, width = generator.device, length // 2, 4 * length + 2
-    digits = torch.randint(BINARY_MAX_DIGIT, (batch_size, K), generator=generator, device=device)
+    digits = torch.randint(
+        BINARY_MAX_DIGIT, (batch_size, K), generator=generator, device=device
+    )
     flip = torch.rand(batch_size, generator=generator, device=device) < 0.5
-    powers = 2 ** torch.arange(BITS_PER_DIGIT - 1, -1, -1, device=device)      # 8, 4, 2, 1
-    bits = (digits.unsqueeze(-1) // powers % 2).flatten(1)                     # (B, 4K), MSB first
-    num_bits = (digits.unsqueeze(-1) >= powers).sum(-1).clamp(min=1)          # "0" has one bit
-    valid = (torch.arange(BITS_PER_DIGIT, device=device) >= BITS_PER_DIGIT - num_bits.unsqueeze(-1))
+    powers = 2 ** torch.arange(BITS_PER_DIGIT - 1, -1, -1, device=device)  # 8, 4, 2, 1
+    bits = (digits.unsqueeze(-1) // powers % 2).flatten(1)  # (B, 4K), MSB first
+    num_bits = (digits.unsqueeze(-1) >= powers).sum(-1).clamp(min=1)  # "0" has one bit
+    valid = torch.arange(
+        BITS_PER_DIGIT, device=device
+    ) >= BITS_PER_DIGIT - num_bits.unsqueeze(-1)
     valid = valid.flatten(1)
     # move the significant bits to the front, in order (a stable sort of "is padding")
-    half = bits.gather(1, torch.sort((~valid).to(torch.uint8), dim=1, stable=True).indices)
-    n = valid.sum(1, keepdim=True)                                            # bits in the half
+    half = bits.gather(
+        1, torch.sort((~valid).to(torch.uint8), dim=1, stable=True).indices
+    )
+    n = valid.sum(1, keepdim=True)  # bits in the half
     j = torch.arange(4 * K, device=device)
     half = half.gather(1, torch.where(flip.unsqueeze(1) & (j < n), n - 1 - j, j))
-    q = torch.arange(width, device=device) - (width - 2 * n)                  # index in half+mirror
+    q = torch.arange(width, device=device) - (width - 2 * n)  # index in half+mirror
     mirrored = half.gather(1, torch.where(q < n, q, 2 * n - 1 - q).clamp(0, 4 * K - 1))
     return torch.where(q >= 0, mirrored + 1, BINARY_PAD)
 
@@ -130,7 +155,9 @@ class BinaryPalindromeTask(PalindromeTask):
     num_classes: int = 2
 
     def _draw(self, batch_size, generator):
-        return split_binary_palindromes(binary_palindromes(self.length, batch_size, generator))
+        return split_binary_palindromes(
+            binary_palindromes(self.length, batch_size, generator)
+        )
 
     @property
     def chance(self) -> float:

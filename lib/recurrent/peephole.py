@@ -41,15 +41,27 @@ class PeepholeLSTM(RecurrentClassifier):
     keeps the uniform U(-1/sqrt(n), 1/sqrt(n)) every other parameter gets).
     """
 
-    def __init__(self, num_hiddens: int = 128, num_classes: int = 10, encoding: str = "onehot",
-                 num_symbols: int | None = 10, input_dim: int | None = None,
-                 forget_bias: float | None = 1.0):
+    def __init__(
+        self,
+        num_hiddens: int = 128,
+        num_classes: int = 10,
+        encoding: str = "onehot",
+        num_symbols: int | None = 10,
+        input_dim: int | None = None,
+        forget_bias: float | None = 1.0,
+    ):
         super().__init__(num_hiddens, num_classes, encoding, num_symbols, input_dim)
         n, d = num_hiddens, self.input_dim
         for gate in PEEPHOLE_GATES:
-            self.register_parameter(f"W_{gate}x", nn.Parameter(uniform_(torch.empty(n, d), n)))
-            self.register_parameter(f"W_{gate}c", nn.Parameter(uniform_(torch.empty(n, n), n)))
-            self.register_parameter(f"b_{gate}", nn.Parameter(uniform_(torch.empty(n), n)))
+            self.register_parameter(
+                f"W_{gate}x", nn.Parameter(uniform_(torch.empty(n, d), n))
+            )
+            self.register_parameter(
+                f"W_{gate}c", nn.Parameter(uniform_(torch.empty(n, n), n))
+            )
+            self.register_parameter(
+                f"b_{gate}", nn.Parameter(uniform_(torch.empty(n), n))
+            )
         self.W_cx = nn.Parameter(uniform_(torch.empty(n, d), n))
         self.b_c = nn.Parameter(uniform_(torch.empty(n), n))
         if forget_bias is not None:
@@ -77,11 +89,11 @@ class PeepholeLSTM(RecurrentClassifier):
         X = self.inputs(seq, dtype=self.W_ph.dtype)
         check_has_steps(X)
         n = self.num_hiddens
-        W_x = torch.cat([self.W_fx, self.W_ix, self.W_cx])                  # (3n, d)
-        b = torch.cat([self.b_f, self.b_i, self.b_c])                         # (3n,)
-        W_c = torch.cat([self.W_fc, self.W_ic])                              # (2n, n)
-        XW = X @ W_x.T + b                                                   # (B, T, 3n)
-        gate_inputs, candidates = XW[..., :2 * n], torch.sigmoid(XW[..., 2 * n:])
+        W_x = torch.cat([self.W_fx, self.W_ix, self.W_cx])  # (3n, d)
+        b = torch.cat([self.b_f, self.b_i, self.b_c])  # (3n,)
+        W_c = torch.cat([self.W_fc, self.W_ic])  # (2n, n)
+        XW = X @ W_x.T + b  # (B, T, 3n)
+        gate_inputs, candidates = XW[..., : 2 * n], torch.sigmoid(XW[..., 2 * n :])
         _, c = self.init_state(X.shape[0], X)
         for gates_x, g in zip(gate_inputs.unbind(1), candidates.unbind(1)):
             c_prev = c
@@ -98,11 +110,11 @@ class PeepholeLSTM(RecurrentClassifier):
         per step only c_{t-1} (B, n) @ [W_fc; W_ic; W_oc]^T (n, 3n) remains.
         """
         n = self.num_hiddens
-        W_x = torch.cat([self.W_fx, self.W_ix, self.W_ox, self.W_cx])          # (4n, d)
-        b = torch.cat([self.b_f, self.b_i, self.b_o, self.b_c])               # (4n,)
-        W_c = torch.cat([self.W_fc, self.W_ic, self.W_oc])                    # (3n, n)
-        XW = X @ W_x.T + b                                                   # (B, T, 4n)
-        gate_inputs, candidates = XW[..., :3 * n], torch.sigmoid(XW[..., 3 * n:])
+        W_x = torch.cat([self.W_fx, self.W_ix, self.W_ox, self.W_cx])  # (4n, d)
+        b = torch.cat([self.b_f, self.b_i, self.b_o, self.b_c])  # (4n,)
+        W_c = torch.cat([self.W_fc, self.W_ic, self.W_oc])  # (3n, n)
+        XW = X @ W_x.T + b  # (B, T, 4n)
+        gate_inputs, candidates = XW[..., : 3 * n], torch.sigmoid(XW[..., 3 * n :])
         _, c = self.init_state(X.shape[0], X)
         hs = []
         for gates_x, g in zip(gate_inputs.unbind(1), candidates.unbind(1)):

@@ -32,8 +32,14 @@ class ReLURNN(RecurrentClassifier):
     1/sqrt(n)), torch's recurrent default (the report does not say how it initialised).
     """
 
-    def __init__(self, num_hiddens: int = 128, num_classes: int = 10, encoding: str = "onehot",
-                 num_symbols: int | None = 10, input_dim: int | None = None):
+    def __init__(
+        self,
+        num_hiddens: int = 128,
+        num_classes: int = 10,
+        encoding: str = "onehot",
+        num_symbols: int | None = 10,
+        input_dim: int | None = None,
+    ):
         super().__init__(num_hiddens, num_classes, encoding, num_symbols, input_dim)
         n, d = num_hiddens, self.input_dim
         self.W_dec = nn.Parameter(uniform_(torch.empty(n + d, n), n))
@@ -48,7 +54,7 @@ class ReLURNN(RecurrentClassifier):
     def step(self, x_t, state):
         """The equations, one step: x_t (B, d), (h_t, c_t) -> (h_{t+1}, c_{t+1}), each (B, n)."""
         h, c = state
-        hx = torch.cat([h, x_t], dim=1)                     # [h_t, x_t], (B, n + d)
+        hx = torch.cat([h, x_t], dim=1)  # [h_t, x_t], (B, n + d)
         dec = torch.relu(hx @ self.W_dec + self.b_dec)
         inc = torch.relu(hx @ self.W_inc + self.b_inc)
         c = c + inc - dec
@@ -61,9 +67,9 @@ class ReLURNN(RecurrentClassifier):
         h_T, has read every input, as h_T does for the other models of chapter 2.
         """
         n = self.num_hiddens
-        W_h = torch.cat([self.W_dec[:n], self.W_inc[:n]], dim=1)         # (n, 2n)
-        W_x = torch.cat([self.W_dec[n:], self.W_inc[n:]], dim=1)         # (d, 2n)
-        XW = X @ W_x + torch.cat([self.b_dec, self.b_inc])               # (B, T, 2n)
+        W_h = torch.cat([self.W_dec[:n], self.W_inc[:n]], dim=1)  # (n, 2n)
+        W_x = torch.cat([self.W_dec[n:], self.W_inc[n:]], dim=1)  # (d, 2n)
+        XW = X @ W_x + torch.cat([self.b_dec, self.b_inc])  # (B, T, 2n)
         h, c = self.init_state(X.shape[0], X)
         hs = []
         for xw_t in XW.unbind(1):

@@ -33,8 +33,14 @@ class VanillaRNN(RecurrentClassifier):
     also returns [h_1, ..., h_T].
     """
 
-    def __init__(self, num_hiddens: int = 128, num_classes: int = 10, encoding: str = "onehot",
-                 num_symbols: int | None = 10, input_dim: int | None = None):
+    def __init__(
+        self,
+        num_hiddens: int = 128,
+        num_classes: int = 10,
+        encoding: str = "onehot",
+        num_symbols: int | None = 10,
+        input_dim: int | None = None,
+    ):
         super().__init__(num_hiddens, num_classes, encoding, num_symbols, input_dim)
         n, d = num_hiddens, self.input_dim
         self.W_hx = nn.Parameter(uniform_(torch.empty(n, d), n))

@@ -21,8 +21,14 @@ from lib.runtime import default_device, seed_everything
 from lib.training import History, train
 
 
-def train_seeds(make_model: Callable[[], nn.Module], make_task: Callable[[int], object],
-                seeds: Iterable[int], steps: int, device=None, **train_kwargs) -> list[History]:
+def train_seeds(
+    make_model: Callable[[], nn.Module],
+    make_task: Callable[[int], object],
+    seeds: Iterable[int],
+    steps: int,
+    device=None,
+    **train_kwargs,
+) -> list[History]:
     """One run per seed: ``seed_everything(seed)``, ``make_model()``, ``make_task(seed)``, train."""
     device = device or default_device()
     runs = []
@@ -53,10 +59,17 @@ def at_chance(runs: list[History], chance: float, margin: float) -> bool:
     return sum(run.final_test_accuracy for run in runs) / len(runs) < chance + margin
 
 
-def accuracy_vs_length(models: dict[str, Callable[[], nn.Module]], lengths: Iterable[int],
-                       make_task: Callable[[int, int], object], seeds: Iterable[int], steps: int,
-                       chance: float, margin: float = 0.05, progress: Callable | None = None,
-                       **train_kwargs) -> dict[tuple[str, int], list[History]]:
+def accuracy_vs_length(
+    models: dict[str, Callable[[], nn.Module]],
+    lengths: Iterable[int],
+    make_task: Callable[[int, int], object],
+    seeds: Iterable[int],
+    steps: int,
+    chance: float,
+    margin: float = 0.05,
+    progress: Callable | None = None,
+    **train_kwargs,
+) -> dict[tuple[str, int], list[History]]:
     """Train every model at every length (shortest first) for every seed.
 
     ``make_task(length, seed)`` builds the task. Once the mean accuracy of a model's seeds ends
@@ -68,8 +81,13 @@ def accuracy_vs_length(models: dict[str, Callable[[], nn.Module]], lengths: Iter
         for name, make_model in models.items():
             if name in done:
                 continue
-            runs = train_seeds(make_model, lambda seed: make_task(length, seed), seeds, steps,
-                               **train_kwargs)
+            runs = train_seeds(
+                make_model,
+                lambda seed: make_task(length, seed),
+                seeds,
+                steps,
+                **train_kwargs,
+            )
             results[name, length] = runs
             if progress:
                 progress(name, length, runs)
@@ -78,12 +96,19 @@ def accuracy_vs_length(models: dict[str, Callable[[], nn.Module]], lengths: Iter
     return results
 
 
-def curves(runs: list[History], metric: str = "test_accuracy") -> tuple[np.ndarray, np.ndarray]:
+def curves(
+    runs: list[History], metric: str = "test_accuracy"
+) -> tuple[np.ndarray, np.ndarray]:
     """(steps (N,), values (S, N)) of ``metric`` on the eval steps of the longest run.
 
     A run that stopped early (converged) keeps its last value for the remaining steps.
     """
     longest = max(runs, key=lambda run: len(run.eval_step))
-    values = np.array([getattr(run, metric) + [getattr(run, metric)[-1]] *
-                       (len(longest.eval_step) - len(run.eval_step)) for run in runs])
+    values = np.array(
+        [
+            getattr(run, metric)
+            + [getattr(run, metric)[-1]] * (len(longest.eval_step) - len(run.eval_step))
+            for run in runs
+        ]
+    )
     return np.asarray(longest.eval_step), values

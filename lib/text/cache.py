@@ -55,8 +55,8 @@ class TrainedRun:
     corpus: Corpus
     train_config: TrainConfig
     history: CharHistory
-    checkpoints: list[Path]      # third-1.pt, third-2.pt, final.pt
-    machine: str                 # lib.runtime.describe() of the machine that trained it
+    checkpoints: list[Path]  # third-1.pt, third-2.pt, final.pt
+    machine: str  # lib.runtime.describe() of the machine that trained it
     from_cache: bool
 
     @property
@@ -69,8 +69,13 @@ class TrainedRun:
 # model and the chapter-2 modules it is built of (the embedding of encodings.py, the
 # initialisation uniform_ of base.py), the training loop and this cache. StackedLSTM
 # (lstm.py) computes only the runs of ModelConfig(lstm="lib"); torch.nn.LSTM the others.
-SHAPING_MODULES = (corpus_module, recurrent_encodings, recurrent_base, model_module,
-                   training_module)
+SHAPING_MODULES = (
+    corpus_module,
+    recurrent_encodings,
+    recurrent_base,
+    model_module,
+    training_module,
+)
 SOURCES = (*(Path(m.__file__) for m in SHAPING_MODULES), Path(__file__))
 LSTM_SOURCES = {"torch": (), "lib": (Path(recurrent_lstm.__file__),)}
 
@@ -80,7 +85,9 @@ def shaping_sources(model_config: ModelConfig) -> tuple[Path, ...]:
     return SOURCES + LSTM_SOURCES[model_config.lstm]
 
 
-def run_key(corpus: Corpus, model_config: ModelConfig, train_config: TrainConfig) -> str:
+def run_key(
+    corpus: Corpus, model_config: ModelConfig, train_config: TrainConfig
+) -> str:
     """A name for a run: the corpus, the size and a hash of everything that shapes the weights.
 
     The hash covers the corpus checksum and split, both configs, the experiment size and the
@@ -88,17 +95,29 @@ def run_key(corpus: Corpus, model_config: ModelConfig, train_config: TrainConfig
     (:func:`shaping_sources`).
     """
     code = b"".join(path.read_bytes() for path in shaping_sources(model_config))
-    spec = json.dumps({"corpus": corpus.sha256, "valid_fraction": corpus.valid_fraction,
-                       "keep_license": corpus.keep_license,
-                       "model": asdict(model_config), "train": asdict(train_config),
-                       "size": experiment_size(), "code": hashlib.sha256(code).hexdigest()},
-                      sort_keys=True)
+    spec = json.dumps(
+        {
+            "corpus": corpus.sha256,
+            "valid_fraction": corpus.valid_fraction,
+            "keep_license": corpus.keep_license,
+            "model": asdict(model_config),
+            "train": asdict(train_config),
+            "size": experiment_size(),
+            "code": hashlib.sha256(code).hexdigest(),
+        },
+        sort_keys=True,
+    )
     return f"{corpus.name}-{experiment_size()}-{hashlib.sha256(spec.encode()).hexdigest()[:16]}"
 
 
-def train_or_load(corpus: Corpus | str, model_config: ModelConfig, train_config: TrainConfig,
-                  device: torch.device | str | None = None, progress: bool | None = None,
-                  cache: Path | str | None = None) -> TrainedRun:
+def train_or_load(
+    corpus: Corpus | str,
+    model_config: ModelConfig,
+    train_config: TrainConfig,
+    device: torch.device | str | None = None,
+    progress: bool | None = None,
+    cache: Path | str | None = None,
+) -> TrainedRun:
     """Load the run from ``cache / "checkpoints" / run_key(...)`` or train it and store it there.
 
     ``cache`` defaults to :func:`lib.download.cache_dir`. Training seeds torch with
@@ -110,7 +129,9 @@ def train_or_load(corpus: Corpus | str, model_config: ModelConfig, train_config:
     key = run_key(corpus, model_config, train_config)
     folder = Path(cache or cache_dir()) / "checkpoints" / key
     paths = [folder / name for name in THIRDS]
-    with file_lock(folder.parent / f"{key}.lock"):   # one process trains, the others wait and load
+    with file_lock(
+        folder.parent / f"{key}.lock"
+    ):  # one process trains, the others wait and load
         from_cache = paths[-1].is_file()
         if from_cache:
             fault = _first_fault(paths, corpus, model_config, train_config)
@@ -122,12 +143,23 @@ def train_or_load(corpus: Corpus | str, model_config: ModelConfig, train_config:
             model = CharLSTM(corpus.vocab, model_config).to(device or default_device())
             train(model, corpus, train_config, checkpoint_dir=folder, progress=progress)
         final = read_checkpoint(paths[-1])
-    return TrainedRun(load_model(final, device or default_device()), corpus, train_config,
-                      CharHistory(**final["history"]), paths, final["machine"], from_cache)
+    return TrainedRun(
+        load_model(final, device or default_device()),
+        corpus,
+        train_config,
+        CharHistory(**final["history"]),
+        paths,
+        final["machine"],
+        from_cache,
+    )
 
 
-def _first_fault(paths: list[Path], corpus: Corpus, model_config: ModelConfig,
-                 train_config: TrainConfig) -> tuple[Path, str] | None:
+def _first_fault(
+    paths: list[Path],
+    corpus: Corpus,
+    model_config: ModelConfig,
+    train_config: TrainConfig,
+) -> tuple[Path, str] | None:
     """The first of a run's checkpoints that does not load as the run's, and why.
 
     None when every one reads (:func:`~lib.text.model.read_checkpoint`), holds the
@@ -135,25 +167,35 @@ def _first_fault(paths: list[Path], corpus: Corpus, model_config: ModelConfig,
     the run's corpus and ``train_config``, with the history and machine the trainer
     writes.
     """
-    with torch.random.fork_rng(devices=[]):   # leave the caller's random numbers as they were
+    with torch.random.fork_rng(
+        devices=[]
+    ):  # leave the caller's random numbers as they were
         model = CharLSTM(corpus.vocab, model_config)
     for path in paths:
         try:
             checkpoint = read_checkpoint(path)
             if checkpoint["vocab"] != list(corpus.vocab.chars):
-                return path, (f"trained on a vocabulary of {len(checkpoint['vocab'])} "
-                              f"characters, not on the {len(corpus.vocab)} of "
-                              f"{corpus.name}")
+                return path, (
+                    f"trained on a vocabulary of {len(checkpoint['vocab'])} "
+                    f"characters, not on the {len(corpus.vocab)} of "
+                    f"{corpus.name}"
+                )
             model.load_checkpoint(checkpoint)
-            if (checkpoint["corpus"]["sha256"] != corpus.sha256
-                    or checkpoint["train_config"] != asdict(train_config)):
-                return path, "written by another run (another corpus or training config)"
-            CharHistory(**checkpoint["history"])   # an error unless the trainer's history
+            if checkpoint["corpus"]["sha256"] != corpus.sha256 or checkpoint[
+                "train_config"
+            ] != asdict(train_config):
+                return (
+                    path,
+                    "written by another run (another corpus or training config)",
+                )
+            CharHistory(
+                **checkpoint["history"]
+            )  # an error unless the trainer's history
             if "machine" not in checkpoint:
                 return path, "it does not say which machine trained it"
         except CheckpointError as err:
             return path, err.reason
-        except Exception as err:   # whatever keeps a file the cache wrote from loading
+        except Exception as err:  # whatever keeps a file the cache wrote from loading
             return path, f"{type(err).__name__}: {err}"
     return None
 
@@ -163,14 +205,16 @@ def _set_aside(folder: Path, path: Path, fault: str) -> Path:
     line on standard output (the book's build fails on anything written to stderr)."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
     aside, n = folder.with_name(f"{folder.name}.broken-{stamp}"), 0
-    while aside.exists():   # broken twice within a second
+    while aside.exists():  # broken twice within a second
         n += 1
         aside = folder.with_name(f"{folder.name}.broken-{stamp}-{n}")
     folder.rename(aside)
     fault = " ".join(fault.split())
     fault = fault if len(fault) <= 300 else fault[:297] + "..."
-    print(f"checkpoint cache: {path} does not load ({fault}); moved the run to "
-          f"{aside.name} and training it again")
+    print(
+        f"checkpoint cache: {path} does not load ({fault}); moved the run to "
+        f"{aside.name} and training it again"
+    )
     return aside
 
 
@@ -180,15 +224,24 @@ def chapter_configs(corpus: str = "shakespeare") -> tuple[ModelConfig, TrainConf
     corpus (the Dutch book) a short one."""
     main = corpus == "shakespeare"
     return by_size(
-        smoke=(ModelConfig(num_hiddens=32, embedding_dim=16),
-               TrainConfig(steps=90, batch_size=32, eval_every=30)),
-        book=(ModelConfig(num_hiddens=128, embedding_dim=64),
-              TrainConfig(steps=10_000 if main else 3_000, eval_every=500)),
-        full=(ModelConfig(num_hiddens=512, embedding_dim=128, dropout=0.3),
-              TrainConfig(steps=6_000 if main else 3_000, seq_length=100, eval_every=250)))
+        smoke=(
+            ModelConfig(num_hiddens=32, embedding_dim=16),
+            TrainConfig(steps=90, batch_size=32, eval_every=30),
+        ),
+        book=(
+            ModelConfig(num_hiddens=128, embedding_dim=64),
+            TrainConfig(steps=10_000 if main else 3_000, eval_every=500),
+        ),
+        full=(
+            ModelConfig(num_hiddens=512, embedding_dim=128, dropout=0.3),
+            TrainConfig(steps=6_000 if main else 3_000, seq_length=100, eval_every=250),
+        ),
+    )
 
 
-def chapter_run(corpus: str = "shakespeare", progress: bool | None = None) -> TrainedRun:
+def chapter_run(
+    corpus: str = "shakespeare", progress: bool | None = None
+) -> TrainedRun:
     """Chapter 4's trained model at the current size: trained once, then loaded from the cache.
 
     >>> run = chapter_run()                    # the temperature lab: the chapter's own model

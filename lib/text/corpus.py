@@ -31,33 +31,47 @@ import torch
 
 from lib.download import RemoteFile, fetch
 
-_COURSE = ("https://raw.githubusercontent.com/uvadlc/DL_assignments_2019/"
-           "b396da3ef01084e06eb8d6791f354c8afa8fafbd/assignment_2/part2/assets/")
+_COURSE = (
+    "https://raw.githubusercontent.com/uvadlc/DL_assignments_2019/"
+    "b396da3ef01084e06eb8d6791f354c8afa8fafbd/assignment_2/part2/assets/"
+)
 
 CORPORA = {
     "grimm": RemoteFile(
-        "text/book_EN_grimms_fairy_tails.txt", _COURSE + "book_EN_grimms_fairy_tails.txt",
-        sha256="e6439bd511820742e842e21b75e89b394d3809eec82ca56b506c39ff39d4a7d6"),
+        "text/book_EN_grimms_fairy_tails.txt",
+        _COURSE + "book_EN_grimms_fairy_tails.txt",
+        sha256="e6439bd511820742e842e21b75e89b394d3809eec82ca56b506c39ff39d4a7d6",
+    ),
     "shakespeare": RemoteFile(
-        "text/input.txt", "https://raw.githubusercontent.com/karpathy/char-rnn/"
+        "text/input.txt",
+        "https://raw.githubusercontent.com/karpathy/char-rnn/"
         "6f9487a6fe5b420b7ca9afb0d7c078e37c1d1b4e/data/tinyshakespeare/input.txt",
-        sha256="86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed"),
+        sha256="86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed",
+    ),
     "darwin_nl": RemoteFile(
         "text/book_NL_darwin_reis_om_de_wereld.txt",
         _COURSE + "book_NL_darwin_reis_om_de_wereld.txt",
-        sha256="389b114334f9e34bea0b01d43dbe6892d44d7c9430c79a6517c74f0658370535"),
+        sha256="389b114334f9e34bea0b01d43dbe6892d44d7c9430c79a6517c74f0658370535",
+    ),
     "democracy": RemoteFile(
-        "text/book_EN_democracy_in_the_US.txt", _COURSE + "book_EN_democracy_in_the_US.txt",
-        sha256="1ba23c5acbb00b0ffbfe48be30273f5b965eaedca5e8dfce55253e6bb24f2ca5"),
+        "text/book_EN_democracy_in_the_US.txt",
+        _COURSE + "book_EN_democracy_in_the_US.txt",
+        sha256="1ba23c5acbb00b0ffbfe48be30273f5b965eaedca5e8dfce55253e6bb24f2ca5",
+    ),
 }
 """The corpora by name: the course's books (Grimm's fairy tales is its default, the Dutch
 translation of Darwin's voyage its non-English one) and Tiny Shakespeare, the community's
 character-level benchmark."""
 
 BOM = "\ufeff"
-GUTENBERG_START = re.compile(r"^\*\*\* ?START OF (THIS|THE) PROJECT GUTENBERG EBOOK.*$", re.M)
-GUTENBERG_END = re.compile(r"^(\*\*\* ?END OF (THIS|THE) PROJECT GUTENBERG EBOOK|"
-                           r"End of (the )?Project Gutenberg)", re.M)
+GUTENBERG_START = re.compile(
+    r"^\*\*\* ?START OF (THIS|THE) PROJECT GUTENBERG EBOOK.*$", re.M
+)
+GUTENBERG_END = re.compile(
+    r"^(\*\*\* ?END OF (THIS|THE) PROJECT GUTENBERG EBOOK|"
+    r"End of (the )?Project Gutenberg)",
+    re.M,
+)
 
 
 class UnknownCharacterError(ValueError):
@@ -69,8 +83,10 @@ def decode_text(data: bytes, where: str = "text") -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise ValueError(f"{where} is not UTF-8 text: byte {error.start} is "
-                         f"{data[error.start:error.start + 1]!r} ({error.reason})") from None
+        raise ValueError(
+            f"{where} is not UTF-8 text: byte {error.start} is "
+            f"{data[error.start : error.start + 1]!r} ({error.reason})"
+        ) from None
     return text.removeprefix(BOM).replace("\r\n", "\n")
 
 
@@ -83,7 +99,7 @@ def strip_gutenberg(text: str) -> str:
     end = GUTENBERG_END.search(text, start.end()) if start else None
     if start is None or end is None:
         return text
-    return text[start.end():end.start()].strip("\n") + "\n"
+    return text[start.end() : end.start()].strip("\n") + "\n"
 
 
 def read_text(name_or_path: str | Path) -> tuple[str, str]:
@@ -93,8 +109,10 @@ def read_text(name_or_path: str | Path) -> tuple[str, str]:
     else:
         path = Path(name_or_path)
         if not path.is_file():
-            raise FileNotFoundError(f"{name_or_path!r} is neither a corpus name "
-                                    f"({', '.join(CORPORA)}) nor an existing file")
+            raise FileNotFoundError(
+                f"{name_or_path!r} is neither a corpus name "
+                f"({', '.join(CORPORA)}) nor an existing file"
+            )
     data = path.read_bytes()
     return decode_text(data, str(path)), hashlib.sha256(data).hexdigest()
 
@@ -110,13 +128,15 @@ class Vocabulary:
     def __init__(self, chars):
         chars = list(chars)
         if not chars or not all(isinstance(c, str) and len(c) == 1 for c in chars):
-            raise ValueError("a vocabulary is a non-empty collection of single characters")
+            raise ValueError(
+                "a vocabulary is a non-empty collection of single characters"
+            )
         if len(set(chars)) != len(chars):
             raise ValueError("a vocabulary lists each character once")
         self.chars = tuple(sorted(chars))
         self._ids = {c: i for i, c in enumerate(self.chars)}
         codes = np.array([ord(c) for c in self.chars])
-        self._lookup = np.full(codes.max() + 1, -1, dtype=np.int64)   # code point -> id
+        self._lookup = np.full(codes.max() + 1, -1, dtype=np.int64)  # code point -> id
         self._lookup[codes] = np.arange(len(codes))
 
     @classmethod
@@ -137,26 +157,34 @@ class Vocabulary:
 
     def encode(self, text: str) -> torch.Tensor:
         """The ids of ``text``, a (len(text),) long tensor; unknown characters are an error."""
-        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(
+            np.int64
+        )
         known = codes < len(self._lookup)
         ids = np.where(known, self._lookup[np.where(known, codes, 0)], -1)
         if (ids < 0).any():
-            raise UnknownCharacterError(self._unknown_message(text, np.flatnonzero(ids < 0)))
+            raise UnknownCharacterError(
+                self._unknown_message(text, np.flatnonzero(ids < 0))
+            )
         return torch.from_numpy(ids)
 
     def decode(self, ids) -> str:
         """The text of a sequence of ids (a list, an array or a 1-D tensor)."""
         ids = ids.tolist() if hasattr(ids, "tolist") else list(ids)
         if any(not 0 <= i < len(self) for i in ids):
-            raise ValueError(f"ids must lie in [0, {len(self)}), got {min(ids)}..{max(ids)}")
+            raise ValueError(
+                f"ids must lie in [0, {len(self)}), got {min(ids)}..{max(ids)}"
+            )
         return "".join(self.chars[i] for i in ids)
 
     def _unknown_message(self, text: str, where: np.ndarray) -> str:
         unknown = sorted({text[i] for i in where})
         shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in unknown[:10])
-        return (f"{len(unknown)} character(s) not in the vocabulary of {len(self)}: {shown}; "
-                f"first at position {where[0]}. The model can only read characters it was "
-                f"trained on: {''.join(self.chars)!r}")
+        return (
+            f"{len(unknown)} character(s) not in the vocabulary of {len(self)}: {shown}; "
+            f"first at position {where[0]}. The model can only read characters it was "
+            f"trained on: {''.join(self.chars)!r}"
+        )
 
 
 @dataclass(frozen=True)
@@ -168,17 +196,20 @@ class Corpus:
     vocab: Vocabulary
     train: torch.Tensor
     valid: torch.Tensor
-    sha256: str               # of the file, as published
+    sha256: str  # of the file, as published
     valid_fraction: float
     keep_license: bool
 
     def __repr__(self) -> str:
-        return (f"Corpus({self.name!r}: {len(self.text):,} characters, {len(self.vocab)} distinct; "
-                f"train {len(self.train):,}, valid {len(self.valid):,})")
+        return (
+            f"Corpus({self.name!r}: {len(self.text):,} characters, {len(self.vocab)} distinct; "
+            f"train {len(self.train):,}, valid {len(self.valid):,})"
+        )
 
 
-def load_corpus(name_or_path: str | Path, valid_fraction: float = 0.1,
-                keep_license: bool = False) -> Corpus:
+def load_corpus(
+    name_or_path: str | Path, valid_fraction: float = 0.1, keep_license: bool = False
+) -> Corpus:
     """Read a corpus and hold out its last ``valid_fraction`` for validation.
 
     Project Gutenberg's header and licence are dropped unless ``keep_license``. The vocabulary
@@ -186,7 +217,9 @@ def load_corpus(name_or_path: str | Path, valid_fraction: float = 0.1,
     no unknown characters.
     """
     if not 0 < valid_fraction < 1:
-        raise ValueError(f"valid_fraction={valid_fraction}: expected a number in (0, 1)")
+        raise ValueError(
+            f"valid_fraction={valid_fraction}: expected a number in (0, 1)"
+        )
     text, sha256 = read_text(name_or_path)
     text = text if keep_license else strip_gutenberg(text)
     if len(text) < 2:
@@ -195,35 +228,59 @@ def load_corpus(name_or_path: str | Path, valid_fraction: float = 0.1,
     ids = vocab.encode(text)
     n_train = int(len(ids) * (1 - valid_fraction))
     name = name_or_path if name_or_path in CORPORA else Path(name_or_path).stem
-    return Corpus(str(name), text, vocab, ids[:n_train], ids[n_train:], sha256, valid_fraction,
-                  keep_license)
+    return Corpus(
+        str(name),
+        text,
+        vocab,
+        ids[:n_train],
+        ids[n_train:],
+        sha256,
+        valid_fraction,
+        keep_license,
+    )
 
 
-def random_windows(ids: torch.Tensor, batch_size: int, seq_length: int = 30,
-                   generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+def random_windows(
+    ids: torch.Tensor,
+    batch_size: int,
+    seq_length: int = 30,
+    generator: torch.Generator | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """A batch of random windows: x (B, T) and the targets y (B, T), y[:, t] = x[:, t + 1].
 
     Window starts are uniform over every position that leaves T + 1 characters.
     """
     if seq_length < 1 or batch_size < 1:
-        raise ValueError(f"batch_size={batch_size}, seq_length={seq_length}: both must be >= 1")
+        raise ValueError(
+            f"batch_size={batch_size}, seq_length={seq_length}: both must be >= 1"
+        )
     if len(ids) < seq_length + 1:
-        raise ValueError(f"a text of {len(ids)} characters has no window of {seq_length} + 1")
-    starts = torch.randint(0, len(ids) - seq_length, (batch_size, 1), generator=generator)
+        raise ValueError(
+            f"a text of {len(ids)} characters has no window of {seq_length} + 1"
+        )
+    starts = torch.randint(
+        0, len(ids) - seq_length, (batch_size, 1), generator=generator
+    )
     chunk = ids[starts + torch.arange(seq_length + 1)]
     return chunk[:, :-1], chunk[:, 1:]
 
 
-def tiled_windows(ids: torch.Tensor, seq_length: int = 30) -> tuple[torch.Tensor, torch.Tensor]:
+def tiled_windows(
+    ids: torch.Tensor, seq_length: int = 30
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Every non-overlapping window of the text, in order: x, y (K, T) with K = (N - 1) // T."""
     count = (len(ids) - 1) // seq_length
     if count < 1:
-        raise ValueError(f"a text of {len(ids)} characters has no window of {seq_length} + 1")
+        raise ValueError(
+            f"a text of {len(ids)} characters has no window of {seq_length} + 1"
+        )
     span = count * seq_length
-    return ids[:span].view(count, seq_length), ids[1:span + 1].view(count, seq_length)
+    return ids[:span].view(count, seq_length), ids[1 : span + 1].view(count, seq_length)
 
 
-def parallel_streams(ids: torch.Tensor, num_streams: int) -> tuple[torch.Tensor, torch.Tensor]:
+def parallel_streams(
+    ids: torch.Tensor, num_streams: int
+) -> tuple[torch.Tensor, torch.Tensor]:
     """The text cut into ``num_streams`` consecutive pieces read side by side: x, y (S, L).
 
     Reading row s from left to right is reading the text from position s * L on, so a model
@@ -231,6 +288,10 @@ def parallel_streams(ids: torch.Tensor, num_streams: int) -> tuple[torch.Tensor,
     """
     length = (len(ids) - 1) // num_streams
     if length < 1:
-        raise ValueError(f"a text of {len(ids)} characters cannot feed {num_streams} streams")
+        raise ValueError(
+            f"a text of {len(ids)} characters cannot feed {num_streams} streams"
+        )
     span = num_streams * length
-    return ids[:span].view(num_streams, length), ids[1:span + 1].view(num_streams, length)
+    return ids[:span].view(num_streams, length), ids[1 : span + 1].view(
+        num_streams, length
+    )

@@ -48,8 +48,8 @@ class ModelConfig:
     num_hiddens: int = 128
     num_layers: int = 2
     embedding_dim: int = 64
-    dropout: float = 0.0   # between LSTM layers and before the read-out, while training
-    lstm: str = "torch"    # "torch": torch.nn.LSTM; "lib": chapter 2's lib.recurrent.lstm.StackedLSTM
+    dropout: float = 0.0  # between LSTM layers and before the read-out, while training
+    lstm: str = "torch"  # "torch": torch.nn.LSTM; "lib": chapter 2's lib.recurrent.lstm.StackedLSTM
 
     def __post_init__(self):
         if self.lstm not in LSTM_KINDS:
@@ -57,7 +57,9 @@ class ModelConfig:
         if min(self.num_hiddens, self.num_layers, self.embedding_dim) < 1:
             raise ValueError(f"{self}: sizes must be positive")
         if not 0 <= self.dropout < 1:
-            raise ValueError(f"dropout={self.dropout}: expected a probability in [0, 1)")
+            raise ValueError(
+                f"dropout={self.dropout}: expected a probability in [0, 1)"
+            )
 
 
 class VocabularyMismatchError(ValueError):
@@ -74,7 +76,8 @@ class CheckpointError(ValueError):
             f"written by lib.text.model.save_checkpoint (a run's third-1.pt, "
             f"third-2.pt or final.pt); a damaged one cannot be repaired, only written "
             f"again (lib.text.cache.train_or_load retrains a damaged cached run "
-            f"itself).")
+            f"itself)."
+        )
 
 
 class CharLSTM(nn.Module):
@@ -88,7 +91,9 @@ class CharLSTM(nn.Module):
         super().__init__()
         self.vocab, self.config = vocab, config
         V, n = len(vocab), config.num_hiddens
-        self.inputs = SequenceInput("embedding", num_symbols=V, input_dim=config.embedding_dim)
+        self.inputs = SequenceInput(
+            "embedding", num_symbols=V, input_dim=config.embedding_dim
+        )
         self.lstm = make_lstm(config)
         self.drop = nn.Dropout(config.dropout)
         self.W_ph = nn.Parameter(uniform_(torch.empty(V, n), n))
@@ -101,22 +106,29 @@ class CharLSTM(nn.Module):
     def layer_weights(self, layer: int) -> tuple[torch.Tensor, ...]:
         """(W_ih (4n, d_l), W_hh (4n, n), b_ih (4n,), b_hh (4n,)) of LSTM layer ``layer``."""
         if self.config.lstm == "torch":
-            return tuple(getattr(self.lstm, f"{name}_l{layer}")
-                         for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
+            return tuple(
+                getattr(self.lstm, f"{name}_l{layer}")
+                for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+            )
         cell = self.lstm.layers[layer]
         return (cell.weight_ih, cell.weight_hh, *cell.biases())
 
-    def forward(self, seq: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor] | None = None):
-        X = self.inputs(seq, dtype=self.W_ph.dtype)              # (B, T, d)
-        H, state = self.lstm(X, state)                           # (B, T, n)
-        return self.drop(H) @ self.W_ph.T + self.b_p, state      # (B, T, V)
+    def forward(
+        self, seq: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor] | None = None
+    ):
+        X = self.inputs(seq, dtype=self.W_ph.dtype)  # (B, T, d)
+        H, state = self.lstm(X, state)  # (B, T, n)
+        return self.drop(H) @ self.W_ph.T + self.b_p, state  # (B, T, V)
 
     def checkpoint(self, **extra) -> dict:
         """Everything needed to rebuild this model, plus ``extra`` (plain Python values)."""
-        return {"format": CHECKPOINT_FORMAT, "vocab": list(self.vocab.chars),
-                "model_config": asdict(self.config),
-                "state_dict": {k: v.detach().cpu() for k, v in self.state_dict().items()},
-                **extra}
+        return {
+            "format": CHECKPOINT_FORMAT,
+            "vocab": list(self.vocab.chars),
+            "model_config": asdict(self.config),
+            "state_dict": {k: v.detach().cpu() for k, v in self.state_dict().items()},
+            **extra,
+        }
 
     def load_checkpoint(self, checkpoint: dict) -> CharLSTM:
         """Load a checkpoint's weights; it must have been trained on this model's vocabulary."""
@@ -125,8 +137,10 @@ class CharLSTM(nn.Module):
         if theirs != self.vocab:
             raise VocabularyMismatchError(_vocab_difference(theirs, self.vocab))
         if ModelConfig(**checkpoint["model_config"]) != self.config:
-            raise ValueError(f"the checkpoint's model is {checkpoint['model_config']}, "
-                             f"this one is {asdict(self.config)}")
+            raise ValueError(
+                f"the checkpoint's model is {checkpoint['model_config']}, "
+                f"this one is {asdict(self.config)}"
+            )
         self.load_state_dict(checkpoint["state_dict"])
         return self
 
@@ -143,8 +157,9 @@ def make_lstm(config: ModelConfig) -> nn.Module:
 def _check_format(checkpoint) -> None:
     fault = _format_fault(checkpoint)
     if fault:
-        raise ValueError(f"not a character-model checkpoint of format "
-                         f"{CHECKPOINT_FORMAT}: {fault}")
+        raise ValueError(
+            f"not a character-model checkpoint of format {CHECKPOINT_FORMAT}: {fault}"
+        )
 
 
 def _format_fault(checkpoint) -> str | None:
@@ -155,8 +170,10 @@ def _format_fault(checkpoint) -> str | None:
         keys = ", ".join(map(str, checkpoint))
         return f"a dict without a 'format' entry (its keys: {keys})"
     if checkpoint["format"] != CHECKPOINT_FORMAT:
-        return (f"format {checkpoint['format']!r}, this code reads format "
-                f"{CHECKPOINT_FORMAT}")
+        return (
+            f"format {checkpoint['format']!r}, this code reads format "
+            f"{CHECKPOINT_FORMAT}"
+        )
     missing = sorted({"vocab", "model_config", "state_dict"} - checkpoint.keys())
     return f"it has no {', '.join(missing)}" if missing else None
 
@@ -164,10 +181,12 @@ def _format_fault(checkpoint) -> str | None:
 def _vocab_difference(theirs: Vocabulary, ours: Vocabulary) -> str:
     only_theirs = sorted(set(theirs.chars) - set(ours.chars))
     only_ours = sorted(set(ours.chars) - set(theirs.chars))
-    return (f"the checkpoint was trained on a vocabulary of {len(theirs)} characters, this model "
-            f"reads {len(ours)}: only in the checkpoint {''.join(only_theirs)!r}, only in the "
-            f"model {''.join(only_ours)!r}. Character ids would mean other characters; build "
-            f"the model from the checkpoint instead (lib.text.model.load_model).")
+    return (
+        f"the checkpoint was trained on a vocabulary of {len(theirs)} characters, this model "
+        f"reads {len(ours)}: only in the checkpoint {''.join(only_theirs)!r}, only in the "
+        f"model {''.join(only_ours)!r}. Character ids would mean other characters; build "
+        f"the model from the checkpoint instead (lib.text.model.load_model)."
+    )
 
 
 def save_checkpoint(checkpoint: dict, path: str | Path) -> Path:
@@ -187,14 +206,16 @@ def read_checkpoint(path: str | Path) -> dict:
     if not path.is_file():
         raise CheckpointError(path, "a folder" if path.is_dir() else "no such file")
     if not zipfile.is_zipfile(path):
-        reason = (f"not a zip archive as torch.save writes ({_size(path)}: truncated, "
-                  f"or another kind of file)")
+        reason = (
+            f"not a zip archive as torch.save writes ({_size(path)}: truncated, "
+            f"or another kind of file)"
+        )
         raise CheckpointError(path, reason)
     try:
         checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as err:
         raise CheckpointError(path, _unsafe_reason(err)) from None
-    except Exception as err:   # torch reading a zip it did not write, or a damaged one
+    except Exception as err:  # torch reading a zip it did not write, or a damaged one
         reason = f"torch cannot read this zip archive ({_brief(err)})"
         raise CheckpointError(path, reason) from None
     fault = _format_fault(checkpoint)
@@ -203,22 +224,27 @@ def read_checkpoint(path: str | Path) -> dict:
     return checkpoint
 
 
-def load_model(path_or_checkpoint, device: torch.device | str | None = None) -> CharLSTM:
+def load_model(
+    path_or_checkpoint, device: torch.device | str | None = None
+) -> CharLSTM:
     """Rebuild the model a checkpoint describes (its vocabulary and config), in eval mode."""
     if isinstance(path_or_checkpoint, dict):
         return _model_of(path_or_checkpoint).to(device or "cpu").eval()
     checkpoint = read_checkpoint(path_or_checkpoint)
     try:
         model = _model_of(checkpoint)
-    except (KeyError, TypeError, ValueError, RuntimeError) as err:   # e.g. wrong shapes
-        raise CheckpointError(path_or_checkpoint,
-                              f"its model cannot be rebuilt ({_brief(err)})") from None
+    except (KeyError, TypeError, ValueError, RuntimeError) as err:  # e.g. wrong shapes
+        raise CheckpointError(
+            path_or_checkpoint, f"its model cannot be rebuilt ({_brief(err)})"
+        ) from None
     return model.to(device or "cpu").eval()
 
 
 def _model_of(checkpoint: dict) -> CharLSTM:
     _check_format(checkpoint)
-    model = CharLSTM(Vocabulary(checkpoint["vocab"]), ModelConfig(**checkpoint["model_config"]))
+    model = CharLSTM(
+        Vocabulary(checkpoint["vocab"]), ModelConfig(**checkpoint["model_config"])
+    )
     return model.load_checkpoint(checkpoint)
 
 
@@ -237,6 +263,8 @@ def _unsafe_reason(err: pickle.UnpicklingError) -> str:
     """torch's weights-only refusal, without its advice to load the file unsafely."""
     found = re.search(r"GLOBAL (\S+)", str(err))
     what = f"a {found.group(1)}" if found else "something"
-    return (f"it holds {what} besides tensors and plain Python values, which a "
-            f"character-model checkpoint never does (only those are read: nothing in "
-            f"the file runs)")
+    return (
+        f"it holds {what} besides tensors and plain Python values, which a "
+        f"character-model checkpoint never does (only those are read: nothing in "
+        f"the file runs)"
+    )

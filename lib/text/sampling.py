@@ -32,28 +32,40 @@ from lib.text.model import CharLSTM
 # ----------------------------------------------------------------------------- distributions
 
 
-def check_temperature(temperature: float | None = None, beta: float | None = None) -> float:
+def check_temperature(
+    temperature: float | None = None, beta: float | None = None
+) -> float:
     """The temperature T >= 0 meant by ``temperature`` or ``beta`` = 1 / T (not both; default 1).
 
     T = 0 (beta = inf) is greedy decoding, T = inf (beta = 0) the uniform distribution.
     """
     if temperature is not None and beta is not None:
-        raise ValueError("give a temperature T or an inverse temperature beta = 1/T, not both")
+        raise ValueError(
+            "give a temperature T or an inverse temperature beta = 1/T, not both"
+        )
     name, value = ("beta", beta) if beta is not None else ("temperature", temperature)
     if value is None:
         return 1.0
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+    if isinstance(value, bool) or not isinstance(
+        value, (int, float, np.floating, np.integer)
+    ):
         raise TypeError(f"{name} must be a number, got {type(value).__name__}")
     if math.isnan(value) or value < 0:
-        raise ValueError(f"{name}={value}: must be >= 0 ({name} = 0 means "
-                         f"{'the uniform distribution' if name == 'beta' else 'greedy decoding'})")
+        raise ValueError(
+            f"{name}={value}: must be >= 0 ({name} = 0 means "
+            f"{'the uniform distribution' if name == 'beta' else 'greedy decoding'})"
+        )
     if name == "beta":
         return math.inf if value == 0 else 1.0 / value
     return float(value)
 
 
-def softmax_with_temperature(logits, temperature: float | None = None, beta: float | None = None,
-                             top_k: int | None = None) -> np.ndarray:
+def softmax_with_temperature(
+    logits,
+    temperature: float | None = None,
+    beta: float | None = None,
+    top_k: int | None = None,
+) -> np.ndarray:
     """softmax(logits / T) over the last axis, in float64; T = 0 is one-hot on the argmax.
 
     With ``top_k``, only the k largest logits keep probability (renormalised).
@@ -74,7 +86,9 @@ def softmax_with_temperature(logits, temperature: float | None = None, beta: flo
 
 def _keep_top_k(logits: np.ndarray, k: int) -> np.ndarray:
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"top_k={k!r}: expected a positive integer (or None for no cut)")
+        raise ValueError(
+            f"top_k={k!r}: expected a positive integer (or None for no cut)"
+        )
     if k >= logits.shape[-1]:
         return logits
     kth = np.partition(logits, -k, axis=-1)[..., -k, None]
@@ -105,7 +119,7 @@ def find_loop(text: str, min_repeats: int = 2) -> tuple[int, int] | None:
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     n, best = len(codes), None
     for period in range(1, n // min_repeats + 1):
-        same = codes[period:] == codes[:-period]            # text[i + period] == text[i]
+        same = codes[period:] == codes[:-period]  # text[i + period] == text[i]
         mismatches = np.flatnonzero(~same)
         start = mismatches[-1] + 1 if len(mismatches) else 0
         if n - start >= min_repeats * period and (best is None or start < best[1]):
@@ -157,8 +171,10 @@ class Sampler:
     # -- the recurrence -------------------------------------------------------------------
     def initial_state(self, batch_size: int = 1) -> State:
         """(h, c): for every layer, the hidden and the cell state, zeros of shape (B, n)."""
-        zeros = lambda: [np.zeros((batch_size, self.num_hiddens), np.float32)
-                         for _ in range(self.num_layers)]
+        zeros = lambda: [
+            np.zeros((batch_size, self.num_hiddens), np.float32)
+            for _ in range(self.num_layers)
+        ]
         return zeros(), zeros()
 
     def step(self, ids: np.ndarray, state: State) -> tuple[np.ndarray, State]:
@@ -168,7 +184,7 @@ class Sampler:
         two vectors it reads, [h_t^(l-1), h_{t-1}^(l)], by the stacked ``W_l`` in one product.
         """
         (h, c), (table, W_hh) = state, self._first
-        gates = table[ids]                     # a copy (fancy indexing): safe to add into
+        gates = table[ids]  # a copy (fancy indexing): safe to add into
         gates += h[0] @ W_hh
         h_t, c_t = _lstm_cell(gates, c[0])
         new_h, new_c = [h_t], [c_t]
@@ -193,13 +209,20 @@ class Sampler:
         if not isinstance(prompt, str):
             raise TypeError(f"prompt must be a str, got {type(prompt).__name__}")
         if not prompt:
-            raise ValueError("the prompt is empty: give at least one start character (the "
-                             "course starts from a random one: sampler.random_character(seed))")
+            raise ValueError(
+                "the prompt is empty: give at least one start character (the "
+                "course starts from a random one: sampler.random_character(seed))"
+            )
         return self.vocab.encode(prompt).tolist()
 
     # -- what the model thinks comes next ------------------------------------------------
-    def next_distribution(self, prompt: str, temperature: float | None = None,
-                          beta: float | None = None, top_k: int | None = None) -> np.ndarray:
+    def next_distribution(
+        self,
+        prompt: str,
+        temperature: float | None = None,
+        beta: float | None = None,
+        top_k: int | None = None,
+    ) -> np.ndarray:
         """P_T(next character | prompt), shape (V,), ordered as ``self.vocab.chars``."""
         T = check_temperature(temperature, beta)
         return softmax_with_temperature(self.read(prompt)[0], T, top_k=top_k)
@@ -219,8 +242,15 @@ class Sampler:
         return self.vocab.chars[np.random.default_rng(seed).integers(len(self.vocab))]
 
     # -- generation ----------------------------------------------------------------------
-    def sample(self, prompt: str, length: int, temperature: float | None = None,
-               beta: float | None = None, top_k: int | None = None, seed: int | None = None) -> str:
+    def sample(
+        self,
+        prompt: str,
+        length: int,
+        temperature: float | None = None,
+        beta: float | None = None,
+        top_k: int | None = None,
+        seed: int | None = None,
+    ) -> str:
         """The next ``length`` characters after ``prompt``, each drawn from P_T (T = 0: greedy).
 
         A draw is inverse-CDF sampling: the first v whose cumulative probability exceeds a
@@ -228,7 +258,7 @@ class Sampler:
         """
         T, length = check_temperature(temperature, beta), _check_length(length)
         if top_k is not None:
-            _keep_top_k(np.zeros(1), top_k)   # check it now, not in the loop
+            _keep_top_k(np.zeros(1), top_k)  # check it now, not in the loop
         logits, state = self.read(prompt)
         uniforms, out = np.random.default_rng(seed).random(length), []
         for t in range(length):
@@ -250,20 +280,31 @@ class Sampler:
         of the beam_width * V candidates; beam_width = 1 is greedy decoding.
         """
         length = _check_length(length)
-        if isinstance(beam_width, bool) or not isinstance(beam_width, int) or beam_width < 1:
+        if (
+            isinstance(beam_width, bool)
+            or not isinstance(beam_width, int)
+            or beam_width < 1
+        ):
             raise ValueError(f"beam_width={beam_width!r}: expected a positive integer")
         logits, state = self.read(prompt)
         logits, scores = logits[None], np.zeros(1)
         seqs = np.zeros((1, 0), dtype=np.int64)
         for t in range(length):
-            total = (scores[:, None] + log_softmax(logits)).ravel()        # (B * V,)
+            total = (scores[:, None] + log_softmax(logits)).ravel()  # (B * V,)
             best = np.argsort(-total, kind="stable")[:beam_width]
             beam, char = np.divmod(best, len(self.vocab))
-            scores, seqs = total[best], np.concatenate([seqs[beam], char[:, None]], axis=1)
+            scores, seqs = (
+                total[best],
+                np.concatenate([seqs[beam], char[:, None]], axis=1),
+            )
             if t + 1 < length:
                 h, c = state
-                logits, state = self.step(char, ([x[beam] for x in h], [x[beam] for x in c]))
-        return [Beam(self.vocab.decode(s), float(score)) for s, score in zip(seqs, scores)]
+                logits, state = self.step(
+                    char, ([x[beam] for x in h], [x[beam] for x in c])
+                )
+        return [
+            Beam(self.vocab.decode(s), float(score)) for s, score in zip(seqs, scores)
+        ]
 
 
 def _draw(logits: np.ndarray, T: float, top_k: int | None, u: float) -> int:
@@ -278,7 +319,7 @@ def _draw(logits: np.ndarray, T: float, top_k: int | None, u: float) -> int:
     if math.isinf(T):
         weights = np.isfinite(logits).astype(np.float64)
     else:
-        weights = np.exp((logits - logits.max()) * (1.0 / T))   # exp(-inf) = 0 (top-k)
+        weights = np.exp((logits - logits.max()) * (1.0 / T))  # exp(-inf) = 0 (top-k)
     cdf = weights.cumsum()
     return min(int(cdf.searchsorted(u * cdf[-1], side="right")), len(cdf) - 1)
 
@@ -298,15 +339,19 @@ def _lstm_cell(gates: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray
     """
     n = c.shape[-1]
     s = _sigmoid(gates)
-    c_t = s[:, :n] * np.tanh(gates[:, 2 * n:3 * n])    # i * g
-    c_t += s[:, n:2 * n] * c                            # + f * c_{t-1}
+    c_t = s[:, :n] * np.tanh(gates[:, 2 * n : 3 * n])  # i * g
+    c_t += s[:, n : 2 * n] * c  # + f * c_{t-1}
     h_t = np.tanh(c_t)
-    h_t *= s[:, 3 * n:]                                 # o * tanh(c_t)
+    h_t *= s[:, 3 * n :]  # o * tanh(c_t)
     return h_t, c_t
 
 
 def _check_length(length) -> int:
-    if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 1:
+    if (
+        isinstance(length, bool)
+        or not isinstance(length, (int, np.integer))
+        or length < 1
+    ):
         raise ValueError(f"length={length!r}: expected a positive number of characters")
     return int(length)
 

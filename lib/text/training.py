@@ -50,8 +50,10 @@ class TrainConfig:
 
     def __post_init__(self):
         if self.steps < 3:
-            raise ValueError(f"steps={self.steps}: training needs at least 3 steps (checkpoints "
-                             f"are written at 1/3, 2/3 and the end)")
+            raise ValueError(
+                f"steps={self.steps}: training needs at least 3 steps (checkpoints "
+                f"are written at 1/3, 2/3 and the end)"
+            )
 
 
 @dataclass
@@ -74,26 +76,32 @@ class CharHistory:
 
 
 @torch.no_grad()
-def evaluate_windows(model: CharLSTM, ids: torch.Tensor, seq_length: int = 30,
-                     batch_size: int = 1024) -> tuple[float, float, torch.Tensor]:
+def evaluate_windows(
+    model: CharLSTM, ids: torch.Tensor, seq_length: int = 30, batch_size: int = 1024
+) -> tuple[float, float, torch.Tensor]:
     """(loss, accuracy, loss at each position t of a window (T,)) over every window of ``ids``."""
     x, y = tiled_windows(ids, seq_length)
     device = model.W_ph.device
-    loss_sum, correct = torch.zeros(seq_length, device=device), torch.zeros((), device=device)
+    loss_sum, correct = (
+        torch.zeros(seq_length, device=device),
+        torch.zeros((), device=device),
+    )
     with eval_mode(model):
         for xb, yb in zip(x.split(batch_size), y.split(batch_size)):
             logits, _ = model(xb.to(device))
             yb = yb.to(device)
-            loss_sum += nn.functional.cross_entropy(logits.transpose(1, 2), yb,
-                                                    reduction="none").sum(0)
+            loss_sum += nn.functional.cross_entropy(
+                logits.transpose(1, 2), yb, reduction="none"
+            ).sum(0)
             correct += (logits.argmax(-1) == yb).sum()
     per_position = (loss_sum / len(x)).cpu()
     return per_position.mean().item(), correct.item() / y.numel(), per_position
 
 
 @torch.no_grad()
-def evaluate_stream(model: CharLSTM, ids: torch.Tensor, num_streams: int = 32,
-                    chunk: int = 256) -> tuple[float, float]:
+def evaluate_stream(
+    model: CharLSTM, ids: torch.Tensor, num_streams: int = 32, chunk: int = 256
+) -> tuple[float, float]:
     """(loss, accuracy) reading ``ids`` as ``num_streams`` continuous pieces, state carried."""
     x, y = parallel_streams(ids, num_streams)
     device = model.W_ph.device
@@ -102,8 +110,9 @@ def evaluate_stream(model: CharLSTM, ids: torch.Tensor, num_streams: int = 32,
         for xb, yb in zip(x.split(chunk, dim=1), y.split(chunk, dim=1)):
             logits, state = model(xb.to(device), state)
             yb = yb.to(device)
-            loss_sum += nn.functional.cross_entropy(logits.transpose(1, 2), yb,
-                                                    reduction="sum").item()
+            loss_sum += nn.functional.cross_entropy(
+                logits.transpose(1, 2), yb, reduction="sum"
+            ).item()
             correct += (logits.argmax(-1) == yb).sum().item()
     return loss_sum / y.numel(), correct / y.numel()
 
@@ -113,15 +122,21 @@ def checkpoint_steps(steps: int) -> list[int]:
     return [round(steps * k / 3) for k in (1, 2, 3)]
 
 
-def train(model: CharLSTM, corpus: Corpus, config: TrainConfig, checkpoint_dir: Path | None = None,
-          progress: bool | None = None) -> CharHistory:
+def train(
+    model: CharLSTM,
+    corpus: Corpus,
+    config: TrainConfig,
+    checkpoint_dir: Path | None = None,
+    progress: bool | None = None,
+) -> CharHistory:
     """Train ``model`` on ``corpus.train`` (see the module docstring); returns the history.
 
     With ``checkpoint_dir``, writes third-1.pt, third-2.pt and final.pt there (see THIRDS).
     """
     if corpus.vocab != model.vocab:
         raise VocabularyMismatchError(
-            f"the model reads {model.vocab}, the corpus {corpus.name!r} has {corpus.vocab}")
+            f"the model reads {model.vocab}, the corpus {corpus.name!r} has {corpus.vocab}"
+        )
     device = model.W_ph.device
     generator = torch.Generator().manual_seed(config.seed)
     opt = torch.optim.Adam(model.parameters(), lr=config.lr)
@@ -129,32 +144,50 @@ def train(model: CharLSTM, corpus: Corpus, config: TrainConfig, checkpoint_dir: 
     saves = dict(zip(checkpoint_steps(config.steps), THIRDS))
     hist, losses, start = CharHistory(), [], time.perf_counter()
     model.train()
-    bar = progress_bar(range(1, config.steps + 1), f"CharLSTM on {corpus.name}",
-                       progress)
+    bar = progress_bar(
+        range(1, config.steps + 1), f"CharLSTM on {corpus.name}", progress
+    )
     for step in bar:
-        x, y = random_windows(corpus.train, config.batch_size, config.seq_length, generator)
-        losses.append(train_step(model, opt, x.to(device), y.to(device), config.max_norm))
+        x, y = random_windows(
+            corpus.train, config.batch_size, config.seq_length, generator
+        )
+        losses.append(
+            train_step(model, opt, x.to(device), y.to(device), config.max_norm)
+        )
         schedule.step()
         if step % config.eval_every == 0 or step in saves:
             _record(hist, model, corpus, config, step, losses, start, opt)
-            bar.set_postfix(train=f"{hist.train_loss[-1]:.3f}",
-                            valid=f"{hist.valid_stream_loss[-1]:.3f}")
+            bar.set_postfix(
+                train=f"{hist.train_loss[-1]:.3f}",
+                valid=f"{hist.valid_stream_loss[-1]:.3f}",
+            )
         if step in saves and checkpoint_dir is not None:
-            save_checkpoint(model.checkpoint(**_run_info(corpus, config, step, hist)),
-                            Path(checkpoint_dir) / saves[step])
+            save_checkpoint(
+                model.checkpoint(**_run_info(corpus, config, step, hist)),
+                Path(checkpoint_dir) / saves[step],
+            )
     return hist
 
 
-def train_step(model: nn.Module, opt: torch.optim.Optimizer, x: torch.Tensor, y: torch.Tensor,
-               max_norm: float) -> torch.Tensor:
+def train_step(
+    model: nn.Module,
+    opt: torch.optim.Optimizer,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    max_norm: float,
+) -> torch.Tensor:
     """One Adam step on a batch; returns (loss, accuracy) as a detached tensor of shape (2,)."""
     logits, _ = model(x)
-    loss = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+    loss = nn.functional.cross_entropy(
+        logits.reshape(-1, logits.shape[-1]), y.reshape(-1)
+    )
     opt.zero_grad(set_to_none=True)
     loss.backward()
     nn.utils.clip_grad_norm_(model.parameters(), max_norm)
     opt.step()
-    return torch.stack([loss.detach(), (logits.detach().argmax(-1) == y).float().mean()])
+    return torch.stack(
+        [loss.detach(), (logits.detach().argmax(-1) == y).float().mean()]
+    )
 
 
 def _record(hist, model, corpus, config, step, losses, start, opt) -> None:
@@ -163,18 +196,35 @@ def _record(hist, model, corpus, config, step, losses, start, opt) -> None:
     losses.clear()
     valid_loss, valid_acc, _ = evaluate_windows(model, corpus.valid, config.seq_length)
     stream_loss, stream_acc = evaluate_stream(model, corpus.valid)
-    hist.append(step=step, seconds=time.perf_counter() - start, lr=opt.param_groups[0]["lr"],
-                train_loss=train_loss, train_accuracy=train_acc, valid_loss=valid_loss,
-                valid_accuracy=valid_acc,
-                valid_stream_loss=stream_loss, valid_stream_accuracy=stream_acc)
+    hist.append(
+        step=step,
+        seconds=time.perf_counter() - start,
+        lr=opt.param_groups[0]["lr"],
+        train_loss=train_loss,
+        train_accuracy=train_acc,
+        valid_loss=valid_loss,
+        valid_accuracy=valid_acc,
+        valid_stream_loss=stream_loss,
+        valid_stream_accuracy=stream_acc,
+    )
 
 
-def _run_info(corpus: Corpus, config: TrainConfig, step: int, hist: CharHistory) -> dict:
-    return {"step": step, "train_config": asdict(config), "history": asdict(hist),
-            "corpus": {"name": corpus.name, "sha256": corpus.sha256,
-                       "valid_fraction": corpus.valid_fraction,
-                       "keep_license": corpus.keep_license},
-            "size": experiment_size(), "machine": describe()}
+def _run_info(
+    corpus: Corpus, config: TrainConfig, step: int, hist: CharHistory
+) -> dict:
+    return {
+        "step": step,
+        "train_config": asdict(config),
+        "history": asdict(hist),
+        "corpus": {
+            "name": corpus.name,
+            "sha256": corpus.sha256,
+            "valid_fraction": corpus.valid_fraction,
+            "keep_license": corpus.keep_license,
+        },
+        "size": experiment_size(),
+        "machine": describe(),
+    }
 
 
 def bits(nats: float) -> float:

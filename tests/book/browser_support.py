@@ -11,8 +11,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def built_site() -> Path:
@@ -49,7 +56,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        chromium = p.chromium.launch(
+            executable_path=chromium_path(), args=CHROMIUM_FLAGS
+        )
         try:
             yield chromium
         finally:
@@ -63,8 +72,15 @@ class PageWatch:
         self.errors, self.external = [], []
         page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
-        page.on("requestfailed", lambda r: self.errors.append(f"failed request: {r.url}"))
-        page.on("response", lambda r: r.status >= 400 and self.errors.append(f"HTTP {r.status}: {r.url}"))
+        page.on(
+            "requestfailed", lambda r: self.errors.append(f"failed request: {r.url}")
+        )
+        page.on(
+            "response",
+            lambda r: (
+                r.status >= 400 and self.errors.append(f"HTTP {r.status}: {r.url}")
+            ),
+        )
 
         def route(r):
             if r.request.url.startswith(base_url) or r.request.url.startswith("data:"):

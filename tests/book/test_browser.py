@@ -24,15 +24,20 @@ from tests.book.browser_support import (
 
 pytestmark = pytest.mark.browser
 SITE = built_site()
-PAGES = sorted(p.relative_to(SITE).as_posix() for p in SITE.glob("**/*.html")
-               if not p.relative_to(SITE).as_posix().startswith(("_static/", "_sources/")))
+PAGES = sorted(
+    p.relative_to(SITE).as_posix()
+    for p in SITE.glob("**/*.html")
+    if not p.relative_to(SITE).as_posix().startswith(("_static/", "_sources/"))
+)
 SHOTS = ROOT / "_build" / "screenshots"
 
 
 @pytest.fixture(scope="module")
 def site():
     if not chromium_path():
-        pytest.skip("BROWSER TESTS SKIPPED: chromium is not installed (see scripts/ensure_chromium.sh)")
+        pytest.skip(
+            "BROWSER TESTS SKIPPED: chromium is not installed (see scripts/ensure_chromium.sh)"
+        )
     if not PAGES:
         pytest.fail(f"no built pages under {SITE}: build the book first")
     with serve(SITE) as base_url, browser() as chromium:
@@ -53,12 +58,14 @@ def test_page(site, rel):
     page, watch = open_page(site, rel)
     has_math = page.evaluate(WAIT_FOR_MATHJAX)
     if has_math:
-        assert page.locator("mjx-container").count() > 0, "math present but MathJax rendered nothing"
+        assert page.locator("mjx-container").count() > 0, (
+            "math present but MathJax rendered nothing"
+        )
     assert page.evaluate(RAW_TEX_LEFT) == [], "raw TeX left on the page"
     assert page.evaluate(BROKEN_IMAGES) == [], "images that did not load"
     if page.locator('script[type="application/vnd.jupyter.widget-state+json"]').count():
         page.wait_for_selector(".jupyter-widgets", timeout=15_000)
-    shot = SHOTS / (rel[:-len(".html")] + ".png")
+    shot = SHOTS / (rel[: -len(".html")] + ".png")
     shot.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(shot), full_page=True)
     assert watch.external == [], "requests left 127.0.0.1 (the book must work offline)"
@@ -75,7 +82,9 @@ def test_phone_width(site):
         pytest.fail(f"{PHONE_PAGE} was not built")
     page, watch = open_page(site, PHONE_PAGE, width=390)
     page.evaluate(WAIT_FOR_MATHJAX)
-    overflow = page.evaluate("() => document.scrollingElement.scrollWidth - window.innerWidth")
+    overflow = page.evaluate(
+        "() => document.scrollingElement.scrollWidth - window.innerWidth"
+    )
     shot = SHOTS / "phone" / PHONE_PAGE.replace("/", "-").replace(".html", ".png")
     shot.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(shot), full_page=True)

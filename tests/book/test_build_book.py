@@ -38,12 +38,12 @@ chapters:
 LIB = {
     "lib/__init__.py": '"""A tiny lib."""\n',
     "lib/shared.py": "import math\n\nTAU = 2 * math.pi\n",
-    "lib/alpha.py": "from .shared import TAU\n",                     # a relative import
+    "lib/alpha.py": "from .shared import TAU\n",  # a relative import
     "lib/beta/__init__.py": "from . import model\nfrom lib.beta.model import *\n",
     "lib/beta/model.py": "from ..shared import TAU\n\nSCALE = TAU\n",
-    "lib/beta/table.js": "const table = [1, 2, 3];\n",               # read at run time
+    "lib/beta/table.js": "const table = [1, 2, 3];\n",  # read at run time
 }
-FIRST = "%matplotlib inline\nfrom lib import alpha\nprint(alpha.TAU)"   # IPython syntax
+FIRST = "%matplotlib inline\nfrom lib import alpha\nprint(alpha.TAU)"  # IPython syntax
 SECOND = "import numpy as np\nfrom lib.beta import SCALE\nprint(np.pi, SCALE)"
 BOTH = {"notebooks/first.ipynb", "notebooks/second.ipynb"}
 
@@ -58,8 +58,12 @@ def write_notebook(path, *sources):
 def book(tmp_path):
     """A two-notebook book: first imports lib.alpha, second the package lib.beta."""
     root = tmp_path / "book"
-    files = {**LIB, "_toc.yml": TOC, "requirements.txt": "numpy\n",
-             "pyproject.toml": "[project]\n"}
+    files = {
+        **LIB,
+        "_toc.yml": TOC,
+        "requirements.txt": "numpy\n",
+        "pyproject.toml": "[project]\n",
+    }
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text)
@@ -99,14 +103,24 @@ def test_a_notebook_depends_on_what_it_imports_through_lib(book):
     first = notebook_dependencies(book, book / "notebooks" / "first.ipynb")
     assert first == ["lib/__init__.py", "lib/alpha.py", "lib/shared.py"]
     second = notebook_dependencies(book, book / "notebooks" / "second.ipynb")
-    assert second == ["lib/__init__.py", "lib/beta/__init__.py", "lib/beta/model.py",
-                      "lib/beta/table.js", "lib/shared.py"]
+    assert second == [
+        "lib/__init__.py",
+        "lib/beta/__init__.py",
+        "lib/beta/model.py",
+        "lib/beta/table.js",
+        "lib/shared.py",
+    ]
 
 
 def test_the_graph_chapters_do_not_depend_on_the_recurrent_wing():
     gcn = set(notebook_dependencies(ROOT, ROOT / "notebooks" / "gcn.ipynb"))
-    assert {"lib/__init__.py", "lib/runtime.py", "lib/display.py",
-            "lib/graphs/__init__.py", "lib/graphs/gcn.py"} <= gcn
+    assert {
+        "lib/__init__.py",
+        "lib/runtime.py",
+        "lib/display.py",
+        "lib/graphs/__init__.py",
+        "lib/graphs/gcn.py",
+    } <= gcn
     assert "lib/recurrent/lstm.py" not in gcn
     assert not any(name.startswith(("lib/recurrent/", "lib/text/")) for name in gcn)
 
@@ -119,17 +133,22 @@ def test_text_generation_depends_on_the_lstm_through_lib_text():
 
 
 def test_every_notebook_of_the_book_has_imports_that_can_be_followed():
-    unresolved = {name: fingerprint[UNRESOLVED]
-                  for name, fingerprint in notebook_fingerprints(ROOT, "smoke").items()
-                  if UNRESOLVED in fingerprint}
+    unresolved = {
+        name: fingerprint[UNRESOLVED]
+        for name, fingerprint in notebook_fingerprints(ROOT, "smoke").items()
+        if UNRESOLVED in fingerprint
+    }
     assert not unresolved, f"these notebooks would run in every build: {unresolved}"
 
 
-@pytest.mark.parametrize("source", [
-    "from lib.missing import thing",
-    "import importlib\nimportlib.import_module('lib.' + 'alpha')",
-    "for = 1  # not Python",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from lib.missing import thing",
+        "import importlib\nimportlib.import_module('lib.' + 'alpha')",
+        "for = 1  # not Python",
+    ],
+)
 def test_a_notebook_whose_imports_cannot_be_followed_always_runs(book, source):
     write_notebook(book / "notebooks" / "first.ipynb", source)
     fingerprint = notebook_fingerprints(book, "smoke")["notebooks/first.ipynb"]
@@ -147,13 +166,16 @@ def test_a_dynamic_import_of_a_constant_name_is_followed(book):
 # --- fingerprints -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("edited, stale", [
-    ("lib/alpha.py", {"notebooks/first.ipynb"}),
-    ("lib/beta/model.py", {"notebooks/second.ipynb"}),
-    ("lib/beta/table.js", {"notebooks/second.ipynb"}),
-    ("lib/shared.py", BOTH),
-    ("requirements.txt", BOTH),
-])
+@pytest.mark.parametrize(
+    "edited, stale",
+    [
+        ("lib/alpha.py", {"notebooks/first.ipynb"}),
+        ("lib/beta/model.py", {"notebooks/second.ipynb"}),
+        ("lib/beta/table.js", {"notebooks/second.ipynb"}),
+        ("lib/shared.py", BOTH),
+        ("requirements.txt", BOTH),
+    ],
+)
 def test_an_edit_changes_the_stamps_of_the_notebooks_importing_it(book, edited, stale):
     before = notebook_fingerprints(book, "smoke")
     with (book / edited).open("a") as handle:
@@ -176,7 +198,7 @@ def test_another_size_changes_every_stamp(book):
 
 
 def test_only_the_notebook_whose_stamp_changed_leaves_the_cache(book):
-    assert invalidate(book) == dict.fromkeys(sorted(BOTH), "new")     # first build
+    assert invalidate(book) == dict.fromkeys(sorted(BOTH), "new")  # first build
     cache_executed(book, "first.ipynb")
     cache_executed(book, "second.ipynb")
     assert not invalidate(book), "nothing changed: nothing runs again"
@@ -209,9 +231,9 @@ def test_an_unreadable_stamp_executes_every_notebook_again(book):
 def test_a_change_of_code_rereads_every_page_until_a_good_build(book):
     build = book / "_build"
     v1 = pages_fingerprint(book, notebook_fingerprints(book, "smoke"))
-    assert pages_are_stale(build, v1)                              # first build
+    assert pages_are_stale(build, v1)  # first build
     build.mkdir()
-    (build / ".lib-fingerprint").write_text(v1)                   # ... and it succeeded
+    (build / ".lib-fingerprint").write_text(v1)  # ... and it succeeded
     assert not pages_are_stale(build, v1)
     (book / "lib" / "alpha.py").write_text("from .shared import TAU as tau\n")
     v2 = pages_fingerprint(book, notebook_fingerprints(book, "smoke"))
@@ -226,8 +248,9 @@ def test_a_change_of_code_rereads_every_page_until_a_good_build(book):
 def test_a_failed_build_keeps_what_it_executed_with_the_same_code(book):
     fingerprints = notebook_fingerprints(book, "smoke")
     invalidate(book)
-    cache_executed(book, "first.ipynb")                # ... and then the build failed
+    cache_executed(book, "first.ipynb")  # ... and then the build failed
     assert not invalidate(book)
     assert cached(book) == ["first.ipynb"], "executed notebooks are kept"
     assert pages_are_stale(book / "_build", pages_fingerprint(book, fingerprints)), (
-        "pages are read again until a good build")
+        "pages are read again until a good build"
+    )

@@ -15,7 +15,11 @@ from tests.book.browser_support import built_site
 
 pytestmark = pytest.mark.site
 SITE = built_site()
-PAGES = sorted(p for p in SITE.glob("**/*.html") if not p.relative_to(SITE).as_posix().startswith(("_static/", "_sources/")))
+PAGES = sorted(
+    p
+    for p in SITE.glob("**/*.html")
+    if not p.relative_to(SITE).as_posix().startswith(("_static/", "_sources/"))
+)
 
 
 class LinksAndIds(HTMLParser):
@@ -29,7 +33,14 @@ class LinksAndIds(HTMLParser):
             if attrs.get(key):
                 self.ids.add(attrs[key])
         for key in ("href", "src"):
-            if attrs.get(key) and tag in ("a", "img", "link", "script", "source", "iframe"):
+            if attrs.get(key) and tag in (
+                "a",
+                "img",
+                "link",
+                "script",
+                "source",
+                "iframe",
+            ):
                 self.links.append(attrs[key])
 
 
@@ -45,14 +56,25 @@ def broken_links(page: Path) -> list[str]:
     for link in parse(page).links:
         parts = urlsplit(link)
         if parts.scheme or link.startswith(("//", "mailto:", "data:", "javascript:")):
-            continue   # external: not fetched offline
-        target = page if not parts.path else Path(posixpath.normpath(
-            posixpath.join(page.parent.as_posix(), unquote(parts.path))))
+            continue  # external: not fetched offline
+        target = (
+            page
+            if not parts.path
+            else Path(
+                posixpath.normpath(
+                    posixpath.join(page.parent.as_posix(), unquote(parts.path))
+                )
+            )
+        )
         if target.is_dir():
             target = target / "index.html"
         if not target.is_file():
             broken.append(f"{link}: no such file")
-        elif parts.fragment and target.suffix == ".html" and unquote(parts.fragment) not in parse(target).ids:
+        elif (
+            parts.fragment
+            and target.suffix == ".html"
+            and unquote(parts.fragment) not in parse(target).ids
+        ):
             broken.append(f"{link}: no anchor #{parts.fragment}")
     return broken
 

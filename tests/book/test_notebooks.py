@@ -20,9 +20,14 @@ def test_there_are_notebooks():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_committed_without_outputs(path):
     nb = nbformat.read(path, as_version=4)
-    dirty = [i for i, c in enumerate(nb.cells)
-             if c.cell_type == "code" and (c.outputs or c.execution_count)]
-    assert not dirty, f"cells {dirty} have outputs: run `python scripts/notebooks.py sync`"
+    dirty = [
+        i
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code" and (c.outputs or c.execution_count)
+    ]
+    assert not dirty, (
+        f"cells {dirty} have outputs: run `python scripts/notebooks.py sync`"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -33,13 +38,19 @@ def test_listed_in_toc(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_first_cell_installs_lib_on_colab(path):
     first = nbformat.read(path, as_version=4).cells[0]
-    assert COLAB_TAG in first.metadata.get("tags", []) and "remove-cell" in first.metadata["tags"]
+    assert (
+        COLAB_TAG in first.metadata.get("tags", [])
+        and "remove-cell" in first.metadata["tags"]
+    )
     assert first.source == colab_cell_source(), "run `python scripts/notebooks.py sync`"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_checks_its_claims(path):
     """Executing a notebook is checking it: each has asserts that can fail."""
-    code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells
-                     if c.cell_type == "code")
+    code = "\n".join(
+        c.source
+        for c in nbformat.read(path, as_version=4).cells
+        if c.cell_type == "code"
+    )
     assert re.search(r"^\s*assert ", code, flags=re.M), f"{path.name} asserts nothing"

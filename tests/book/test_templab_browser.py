@@ -31,15 +31,23 @@ pytestmark = pytest.mark.browser
 SITE = built_site()
 LAB_PAGE = "notebooks/temperature_lab.html"
 CHAPTER_PAGE = "book/temperature_lab.html"
-PROMPTS = ["ROMEO:\n", "To be, or not to ", "KING HENRY", "First Citizen:\nWe are ", "O "]
+PROMPTS = [
+    "ROMEO:\n",
+    "To be, or not to ",
+    "KING HENRY",
+    "First Citizen:\nWe are ",
+    "O ",
+]
 LENGTH = 100
 
 
 @pytest.fixture(scope="module")
 def site():
     if not chromium_path():
-        pytest.skip("BROWSER TESTS SKIPPED: chromium is not installed "
-                    "(see scripts/ensure_chromium.sh)")
+        pytest.skip(
+            "BROWSER TESTS SKIPPED: chromium is not installed "
+            "(see scripts/ensure_chromium.sh)"
+        )
     if not (SITE / LAB_PAGE).is_file():
         pytest.fail(f"{SITE / LAB_PAGE} was not built: build the book first")
     with serve(SITE) as base_url, browser() as chromium:
@@ -51,9 +59,11 @@ class Lab:
 
     def __init__(self, page):
         self.page, self.root = page, page.locator(".templab").first
-        page.wait_for_function("() => { const root = document.querySelector('.templab');"
-                               "        return root && +root.dataset.updates > 0; }",
-                               timeout=30_000)
+        page.wait_for_function(
+            "() => { const root = document.querySelector('.templab');"
+            "        return root && +root.dataset.updates > 0; }",
+            timeout=30_000,
+        )
 
     def _updated(self, action) -> None:
         """Do ``action`` and wait for the update it scheduled (one per animation frame)."""
@@ -61,7 +71,9 @@ class Lab:
         action()
         self.page.wait_for_function(
             "n => { const lab = document.querySelector('.templab').templab;"
-            "       return lab.updates > n && !lab.pending; }", arg=before)
+            "       return lab.updates > n && !lab.pending; }",
+            arg=before,
+        )
 
     def convention(self, name: str) -> None:
         radio = self.root.locator(f".templab-convention[value={name}]")
@@ -89,8 +101,10 @@ class Lab:
         return self.root.locator(".templab-continuation").evaluate("e => e.textContent")
 
     def bars(self) -> dict[str, float]:
-        return {bar.get_attribute("data-char"): float(bar.get_attribute("data-p"))
-                for bar in self.root.locator("rect.templab-bar").all()}
+        return {
+            bar.get_attribute("data-char"): float(bar.get_attribute("data-p"))
+            for bar in self.root.locator("rect.templab-bar").all()
+        }
 
     def entropy(self) -> float:
         return float(self.root.locator(".templab-entropy").get_attribute("data-bits"))
@@ -110,7 +124,9 @@ def lab_page(site):
     watch = PageWatch(page, base_url)
     page.goto(f"{base_url}/{LAB_PAGE}", wait_until="load")
     lab = Lab(page)
-    payload = json.loads(lab.root.locator("script.templab-data").evaluate("e => e.textContent"))
+    payload = json.loads(
+        lab.root.locator("script.templab-data").evaluate("e => e.textContent")
+    )
     vocab, weights = templab.decode_payload(payload)
     sampler = Sampler(templab.model_from_weights(vocab, weights))
     yield lab, payload, sampler, watch
@@ -121,7 +137,9 @@ def lab_page(site):
 
 def prompts_for(vocab) -> list[str]:
     prompts = [p for p in PROMPTS if all(ch in vocab for ch in p)]
-    assert len(prompts) >= 3, f"the model's vocabulary {vocab} reads too few test prompts"
+    assert len(prompts) >= 3, (
+        f"the model's vocabulary {vocab} reads too few test prompts"
+    )
     return prompts
 
 
@@ -133,6 +151,7 @@ def test_the_page_carries_the_trained_model(lab_page):
     if not final.is_file():
         pytest.skip(f"the notebook's checkpoint {final} is not in this machine's cache")
     from lib.text.model import load_model
+
     trained = export_weights(load_model(final))
     assert all(np.array_equal(trained[k], sampler.weights[k]) for k in trained)
 
@@ -177,14 +196,16 @@ def test_probabilities_agree_to_1e_4(lab_page, T):
         assert len(bars) == min(payload["limits"]["top_shown"], len(sampler.vocab))
         for char, p in bars.items():
             assert abs(p - expected[sampler.vocab.chars.index(char)]) < 1e-4, repr(char)
-        top = np.sort(expected)[::-1][:len(bars)]          # the bars are the most likely
+        top = np.sort(expected)[::-1][: len(bars)]  # the bars are the most likely
         assert np.allclose(sorted(bars.values(), reverse=True), top, atol=1e-4)
         entropy = -(expected[expected > 0] * np.log2(expected[expected > 0])).sum()
         assert abs(lab.entropy() - entropy) < 1e-4
 
 
 def first_difference(a: str, b: str) -> int:
-    return next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    return next(
+        (i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b))
+    )
 
 
 @pytest.mark.parametrize("T, top_k, seed", [(0.5, 0, 1), (1.0, 0, 7), (2.0, 5, 3)])
@@ -198,9 +219,13 @@ def test_a_seed_writes_the_same_text_as_python(lab_page, T, top_k, seed):
     lab.fill("topk", top_k)
     lab.set_value(T)
     prompt = lab.root.locator(".templab-prompt").input_value()
-    expected = sampler.sample(prompt, 200, temperature=T, top_k=top_k or None, seed=seed)
+    expected = sampler.sample(
+        prompt, 200, temperature=T, top_k=top_k or None, seed=seed
+    )
     got = lab.continuation()
-    assert got == expected, f"the texts part at character {first_difference(got, expected)}"
+    assert got == expected, (
+        f"the texts part at character {first_difference(got, expected)}"
+    )
     lab.fill("topk", 0)
 
 
@@ -214,9 +239,12 @@ def test_the_beta_convention_relabels(lab_page):
     lab.convention("beta")
     assert float(lab.root.locator(".templab-temperature").input_value()) == 2
     assert lab.continuation() == text and np.array_equal(lab.distribution(), P)
-    lab.set_value(4)                                          # beta = 4 is T = 0.25
+    lab.set_value(4)  # beta = 4 is T = 0.25
     prompt = lab.root.locator(".templab-prompt").input_value()
-    assert np.abs(lab.distribution() - sampler.next_distribution(prompt, beta=4)).max() < 1e-4
+    assert (
+        np.abs(lab.distribution() - sampler.next_distribution(prompt, beta=4)).max()
+        < 1e-4
+    )
     assert "β" in lab.root.locator(".templab-curve").inner_html()
     lab.convention("T")
 
@@ -264,8 +292,10 @@ def test_update_speed_is_reported(lab_page):
     for T in (0.2, 0.5, 1.0, 2.0, 4.0):
         lab.set_value(T)
         times.append(lab.root.evaluate("e => e.templab.lastMilliseconds"))
-    print(f"\nbrowser lab: {np.median(times):.0f} ms median, {max(times):.0f} ms slowest per "
-          f"update (200 characters)")
+    print(
+        f"\nbrowser lab: {np.median(times):.0f} ms median, {max(times):.0f} ms slowest per "
+        f"update (200 characters)"
+    )
     assert all(t > 0 for t in times)
 
 
@@ -275,13 +305,19 @@ def test_the_lab_fits_a_phone_screen(site):
     watch = PageWatch(page, base_url)
     page.goto(f"{base_url}/{CHAPTER_PAGE}", wait_until="load")
     Lab(page)
-    overflow = page.evaluate("() => document.scrollingElement.scrollWidth - window.innerWidth")
-    lab_width = page.evaluate("() => document.querySelector('.templab').scrollWidth"
-                              "     - document.querySelector('.templab').clientWidth")
+    overflow = page.evaluate(
+        "() => document.scrollingElement.scrollWidth - window.innerWidth"
+    )
+    lab_width = page.evaluate(
+        "() => document.querySelector('.templab').scrollWidth"
+        "     - document.querySelector('.templab').clientWidth"
+    )
     shot = ROOT / "_build" / "screenshots" / "phone" / "book-temperature_lab.png"
     shot.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(shot), full_page=True)
-    assert overflow <= 1 and lab_width <= 1, f"the lab is wider than a phone: {overflow}, {lab_width}"
+    assert overflow <= 1 and lab_width <= 1, (
+        f"the lab is wider than a phone: {overflow}, {lab_width}"
+    )
     assert watch.errors == [] and watch.external == []
     page.close()
 
@@ -295,7 +331,7 @@ def test_the_chapter_page_has_a_working_lab(site):
     page.goto(f"{base_url}/{CHAPTER_PAGE}", wait_until="load")
     lab = Lab(page)
     assert len(lab.continuation()) > 0 and len(lab.bars()) > 0
-    assert page.locator(".templab-fallback").count() == 0     # the script replaced it
+    assert page.locator(".templab-fallback").count() == 0  # the script replaced it
     lab.greedy(True)
     assert lab.entropy() == 0.0
     assert watch.external == [] and watch.errors == []

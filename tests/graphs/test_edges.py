@@ -25,11 +25,18 @@ def course():
 def test_course_graph_as_read_from_the_figure():
     edge_index, nodes, N = course()
     assert nodes == list("ABCDEF")
-    assert edge_index.shape == (2, 12)                                # 6 edges, both directions
+    assert edge_index.shape == (2, 12)  # 6 edges, both directions
     A = dense_adjacency(edge_index, N)
     assert torch.equal(A, A.T) and A.diagonal().sum() == 0
     named = {(nodes[i], nodes[j]) for i, j in edge_index.T.tolist() if i < j}
-    assert named == {("A", "B"), ("A", "E"), ("A", "F"), ("B", "D"), ("C", "D"), ("D", "F")}
+    assert named == {
+        ("A", "B"),
+        ("A", "E"),
+        ("A", "F"),
+        ("B", "D"),
+        ("C", "D"),
+        ("D", "F"),
+    }
 
 
 def test_symmetric_normalisation_is_the_formula():
@@ -40,7 +47,7 @@ def test_symmetric_normalisation_is_the_formula():
     assert torch.allclose(A_hat, D_inv_sqrt @ A_tilde @ D_inv_sqrt)
     A_bar = normalized_adjacency(edge_index, N, kind="mean").to_dense()
     assert torch.allclose(A_bar, torch.diag(1 / A_tilde.sum(1)) @ A_tilde)
-    assert torch.allclose(A_bar.sum(1), torch.ones(N))                # rows average
+    assert torch.allclose(A_bar.sum(1), torch.ones(N))  # rows average
 
 
 def test_without_self_loops_is_D_inv_sqrt_A_D_inv_sqrt():
@@ -50,22 +57,22 @@ def test_without_self_loops_is_D_inv_sqrt_A_D_inv_sqrt():
     S = normalized_adjacency(edge_index, N, dtype=torch.float64, self_loops=False)
     expected = D_inv_sqrt @ A @ D_inv_sqrt
     torch.testing.assert_close(S.to_dense(), expected, rtol=0, atol=1e-15)
-    assert abs(torch.linalg.eigvalsh(S.to_dense()).min() + 1) < 1e-12   # bipartite: -1
+    assert abs(torch.linalg.eigvalsh(S.to_dense()).min() + 1) < 1e-12  # bipartite: -1
     ei, w = normalized_edges(edge_index, N, dtype=torch.float64, self_loops=False)
-    assert torch.equal(ei, edge_index) and (ei[0] != ei[1]).all()      # no loop added
+    assert torch.equal(ei, edge_index) and (ei[0] != ei[1]).all()  # no loop added
     assert torch.equal(w, (A.sum(1)[ei[0]] * A.sum(1)[ei[1]]).rsqrt())
     A_mean = normalized_adjacency(edge_index, N, "mean", self_loops=False).to_dense()
-    assert torch.allclose(A_mean.sum(1), torch.ones(N))          # D^-1 A: rows average
+    assert torch.allclose(A_mean.sum(1), torch.ones(N))  # D^-1 A: rows average
 
 
 def test_without_self_loops_keeps_the_loops_a_graph_has():
-    edge_index = torch.tensor([[0, 0, 1], [0, 1, 0]])                 # a loop at node 0
+    edge_index = torch.tensor([[0, 0, 1], [0, 1, 0]])  # a loop at node 0
     S = normalized_adjacency(edge_index, 2, self_loops=False).to_dense()
-    assert torch.allclose(S, torch.tensor([[0.5, 0.5 ** 0.5], [0.5 ** 0.5, 0.0]]))
+    assert torch.allclose(S, torch.tensor([[0.5, 0.5**0.5], [0.5**0.5, 0.0]]))
 
 
 def test_self_loops_are_exactly_one_per_node():
-    edge_index = torch.tensor([[0, 0, 1, 2], [0, 1, 0, 2]])          # loops at 0 and 2 already
+    edge_index = torch.tensor([[0, 0, 1, 2], [0, 1, 0, 2]])  # loops at 0 and 2 already
     with_loops = add_self_loops(edge_index, 3)
     A = dense_adjacency(with_loops, 3)
     assert torch.equal(A.diagonal(), torch.ones(3)) and A.max() == 1
@@ -76,12 +83,15 @@ def test_coalesce_sorts_and_deduplicates():
     assert coalesce(edge_index, 3).tolist() == [[0, 1, 2], [1, 0, 1]]
 
 
-@pytest.mark.parametrize("bad, error", [
-    (torch.zeros(3, 4, dtype=torch.long), ValueError),
-    (torch.zeros(2, 4), TypeError),
-    (torch.tensor([[0, 5], [1, 0]]), ValueError),
-    (torch.tensor([[0, -1], [1, 0]]), ValueError),
-])
+@pytest.mark.parametrize(
+    "bad, error",
+    [
+        (torch.zeros(3, 4, dtype=torch.long), ValueError),
+        (torch.zeros(2, 4), TypeError),
+        (torch.tensor([[0, 5], [1, 0]]), ValueError),
+        (torch.tensor([[0, -1], [1, 0]]), ValueError),
+    ],
+)
 def test_bad_edge_lists_are_refused(bad, error):
     with pytest.raises(error):
         normalized_edges(bad, 3)
@@ -113,8 +123,8 @@ def test_karate_split_labels_one_member_per_faction():
     split = karate_split()
     assert torch.equal(split.y, labels)
     assert split.train_idx.tolist() == [0, 33] and split.val_idx.tolist() == [0, 33]
-    assert split.test_idx.tolist() == list(range(1, 33))         # the others, in order
-    assert split.y[split.train_idx].tolist() == [0, 1]                # one per faction
+    assert split.test_idx.tolist() == list(range(1, 33))  # the others, in order
+    assert split.y[split.train_idx].tolist() == [0, 1]  # one per faction
     assert split.train_idx.dtype == split.test_idx.dtype == torch.long
 
 

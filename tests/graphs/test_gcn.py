@@ -39,8 +39,10 @@ def test_row_i_is_a_weighted_sum_over_the_neighbourhood():
     H = torch.randn(N, 2, dtype=torch.float64)
     out = layer(A_hat, H)
     for i, u in enumerate(nodes):
-        row = sum(H[nodes.index(v)] @ layer.W / ((deg[u] + 1) * (deg[v] + 1)) ** 0.5
-                  for v in [u, *G.neighbors(u)])
+        row = sum(
+            H[nodes.index(v)] @ layer.W / ((deg[u] + 1) * (deg[v] + 1)) ** 0.5
+            for v in [u, *G.neighbors(u)]
+        )
         assert torch.allclose(out[i], row)
 
 
@@ -52,7 +54,7 @@ def test_equivariant_to_relabelling_the_nodes():
     model = GCN(5, 8, 3).double().eval()
     X = torch.randn(N, 5, dtype=torch.float64)
     out = model(normalized_adjacency(edge_index, N).to(dtype=torch.float64), X)
-    inverse = torch.argsort(perm)                                     # new id of old node
+    inverse = torch.argsort(perm)  # new id of old node
     A_perm = normalized_adjacency(inverse[edge_index], N).to(dtype=torch.float64)
     out_perm = model(A_perm, X[perm])
     assert torch.allclose(out_perm, out[perm])
@@ -80,7 +82,9 @@ def test_dropout_only_in_training_and_decayed_parameters():
     torch.manual_seed(0)
     assert not torch.equal(model(A_hat, X), model(A_hat, X))
     decayed = model.decayed_parameters()
-    assert decayed and all(p is q for p, q in zip(decayed, model.layers[0].parameters()))
+    assert decayed and all(
+        p is q for p, q in zip(decayed, model.layers[0].parameters())
+    )
     assert not any(p is q for p in decayed for q in model.layers[1].parameters())
 
 
@@ -106,17 +110,22 @@ def test_bad_inputs_are_refused():
 def test_dirichlet_energy_is_the_edge_sum_and_vanishes_on_the_fixed_points():
     from lib.graphs.edges import karate_club
     from lib.graphs.oversmoothing import dirichlet_energy, propagate_powers
+
     edge_index, _ = karate_club()
     N = 34
     A_hat = normalized_adjacency(edge_index, N, dtype=torch.float64)
-    A_tilde = dense_adjacency(edge_index, N, dtype=torch.float64) + torch.eye(N, dtype=torch.float64)
+    A_tilde = dense_adjacency(edge_index, N, dtype=torch.float64) + torch.eye(
+        N, dtype=torch.float64
+    )
     d = A_tilde.sum(1)
     H = torch.randn(N, 3, dtype=torch.float64)
     scaled = H / d.sqrt().unsqueeze(1)
-    edge_sum = 0.5 * (A_tilde * torch.cdist(scaled, scaled) ** 2).sum() / (H ** 2).sum()
+    edge_sum = 0.5 * (A_tilde * torch.cdist(scaled, scaled) ** 2).sum() / (H**2).sum()
     assert abs(dirichlet_energy(A_hat, H) - edge_sum.item()) < 1e-12
     assert dirichlet_energy(A_hat, d.sqrt().unsqueeze(1).repeat(1, 2)) < 1e-12
     powers = propagate_powers(A_hat, H, [0, 1, 8])
-    assert torch.equal(powers[0], H) and torch.allclose(powers[8], torch.linalg.matrix_power(A_hat.to_dense(), 8) @ H)
+    assert torch.equal(powers[0], H) and torch.allclose(
+        powers[8], torch.linalg.matrix_power(A_hat.to_dense(), 8) @ H
+    )
     energies = [dirichlet_energy(A_hat, powers[k]) for k in (0, 1, 8)]
     assert energies[0] > energies[1] > energies[2]

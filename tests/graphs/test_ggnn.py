@@ -23,7 +23,7 @@ def test_one_step_is_the_gru_equations():
     A = path_graph(5)
     layer = GatedGraphLayer(4, num_steps=1)
     H = torch.randn(5, 4)
-    m = A.to_dense() @ H @ layer.W.weight.T                          # m_i = sum_j A_ij h_j W
+    m = A.to_dense() @ H @ layer.W.weight.T  # m_i = sum_j A_ij h_j W
     g = layer.cell
     W_ir, W_iz, W_in = g.weight_ih.chunk(3)
     W_hr, W_hz, W_hn = g.weight_hh.chunk(3)
@@ -70,17 +70,24 @@ def test_reachability_labels_are_the_source_component():
     g = torch.Generator().manual_seed(0)
     edge_index = random_forest(30, 6, g)
     hops = hops_from(edge_index, 30, 0)
-    assert hops[0] == 0 and (hops <= 5).all()                        # components have <= 6 nodes
+    assert hops[0] == 0 and (hops <= 5).all()  # components have <= 6 nodes
     G = nx.Graph(edge_index.T.tolist())
     G.add_nodes_from(range(30))
     reachable = nx.node_connected_component(G, 0)
     assert {i for i in range(30) if hops[i] >= 0} == reachable
     assert nx.is_forest(G)
     batch, y = make_batch(4, 10, 5, g)
-    assert batch.X.shape == (40, 1) and batch.X.sum() == 4 and torch.equal(y, (batch.hops >= 0).long())
+    assert (
+        batch.X.shape == (40, 1)
+        and batch.X.sum() == 4
+        and torch.equal(y, (batch.hops >= 0).long())
+    )
 
 
 def test_task_is_reproducible_and_test_set_fixed():
-    a, b = ReachabilityTask(seed=3, test_graphs=5), ReachabilityTask(seed=3, test_graphs=5)
+    a, b = (
+        ReachabilityTask(seed=3, test_graphs=5),
+        ReachabilityTask(seed=3, test_graphs=5),
+    )
     assert torch.equal(a.batch()[1], b.batch()[1]) and torch.equal(a.test[1], b.test[1])
     assert not torch.equal(ReachabilityTask(seed=4, test_graphs=5).test[1], a.test[1])

@@ -53,19 +53,34 @@ def test_l2_penalty_is_adams_weight_decay():
         (b(x).sum() + l2_penalty(b.parameters(), 0.01)).backward()
         opt_a.step()
         opt_b.step()
-    assert all(torch.allclose(p, q, atol=1e-6) for p, q in zip(a.parameters(), b.parameters()))
+    assert all(
+        torch.allclose(p, q, atol=1e-6) for p, q in zip(a.parameters(), b.parameters())
+    )
 
 
 def test_train_nodes_on_the_karate_club():
     edge_index, labels = karate_club()
     N = len(labels)
-    data = SimpleNamespace(y=labels, train_idx=torch.tensor([0, 33]),
-                           val_idx=torch.tensor([1, 2, 31, 32]), test_idx=torch.arange(3, 31))
+    data = SimpleNamespace(
+        y=labels,
+        train_idx=torch.tensor([0, 33]),
+        val_idx=torch.tensor([1, 2, 31, 32]),
+        test_idx=torch.arange(3, 31),
+    )
     torch.manual_seed(0)
     model = GCN(N, 8, 2, dropout=0.0)
-    hist = train_nodes(model, (normalized_adjacency(edge_index, N), torch.eye(N)), data,
-                       epochs=100, lr=0.01, weight_decay=5e-4,
-                       decayed=model.decayed_parameters(), stopping=WindowStopping(10))
-    assert 0 < hist.epochs <= 100 and len(hist.val_loss) == hist.epochs == hist.kept_epoch
+    hist = train_nodes(
+        model,
+        (normalized_adjacency(edge_index, N), torch.eye(N)),
+        data,
+        epochs=100,
+        lr=0.01,
+        weight_decay=5e-4,
+        decayed=model.decayed_parameters(),
+        stopping=WindowStopping(10),
+    )
+    assert (
+        0 < hist.epochs <= 100 and len(hist.val_loss) == hist.epochs == hist.kept_epoch
+    )
     assert hist.train_loss[-1] < hist.train_loss[0]
     assert 0.0 <= hist.test_accuracy <= 1.0 and hist.seconds > 0

@@ -20,24 +20,42 @@ def random_graph(name="cora", num_nodes=30, num_features=12, num_classes=3):
     """A small Planetoid-shaped graph: random undirected edges, normalised features."""
     g = torch.Generator().manual_seed(0)
     pairs = torch.randint(num_nodes, (2, 4 * num_nodes), generator=g)
-    pairs = pairs[:, pairs[0] != pairs[1]]                              # no self-loops
+    pairs = pairs[:, pairs[0] != pairs[1]]  # no self-loops
     edge_index = coalesce(torch.cat([pairs, pairs.flip(0)], dim=1), num_nodes)
     X = torch.rand(num_nodes, num_features, generator=g)
     nodes = torch.randperm(num_nodes, generator=g)
-    return Planetoid(name, X=X / X.sum(1, keepdim=True),
-                     y=torch.randint(num_classes, (num_nodes,), generator=g),
-                     edge_index=edge_index, train_idx=nodes[:9], val_idx=nodes[9:18],
-                     test_idx=nodes[18:], num_classes=num_classes)
+    return Planetoid(
+        name,
+        X=X / X.sum(1, keepdim=True),
+        y=torch.randint(num_classes, (num_nodes,), generator=g),
+        edge_index=edge_index,
+        train_idx=nodes[:9],
+        val_idx=nodes[9:18],
+        test_idx=nodes[18:],
+        num_classes=num_classes,
+    )
 
 
 def test_the_setups_are_the_papers():
-    assert dict(hidden=16, layers=2, dropout=0.5, lr=0.01,
-                             weight_decay=5e-4, epochs=200, window=10) == GCN_SETUP
+    assert (
+        dict(
+            hidden=16,
+            layers=2,
+            dropout=0.5,
+            lr=0.01,
+            weight_decay=5e-4,
+            epochs=200,
+            window=10,
+        )
+        == GCN_SETUP
+    )
     for name in ("cora", "citeseer"):
-        assert GAT_SETUP[name] == dict(hidden=8, heads=8, output_heads=1, dropout=0.6,
-                                       lr=0.005, weight_decay=5e-4)
-    assert GAT_SETUP["pubmed"] == dict(hidden=8, heads=8, output_heads=8, dropout=0.6,
-                                       lr=0.01, weight_decay=1e-3)
+        assert GAT_SETUP[name] == dict(
+            hidden=8, heads=8, output_heads=1, dropout=0.6, lr=0.005, weight_decay=5e-4
+        )
+    assert GAT_SETUP["pubmed"] == dict(
+        hidden=8, heads=8, output_heads=8, dropout=0.6, lr=0.01, weight_decay=1e-3
+    )
     assert GAT_PATIENCE == 100
 
 
@@ -59,7 +77,7 @@ def test_a_gat_run_returns_the_model_and_its_graph():
     assert hist.train_loss == again.train_loss
     assert 0 <= hist.kept_epoch <= hist.epochs and 0.0 <= hist.test_accuracy <= 1.0
     i, j = A.indices
-    assert (i == j).sum() == data.num_nodes                       # one self-loop each
+    assert (i == j).sum() == data.num_nodes  # one self-loop each
     assert A.nnz == data.edge_index.shape[1] + data.num_nodes
     assert model.hidden.heads == 8 and model.output.heads == 1
     assert set(last.state) == set(model.state_dict())

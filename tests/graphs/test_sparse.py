@@ -22,9 +22,9 @@ def test_product_and_both_gradients_match_dense_autograd():
     assert torch.allclose(Y, Y_ref)
     G = torch.randn_like(Y)
     grad_H, grad_v = torch.autograd.grad(Y, (H, values), G)
-    assert torch.allclose(grad_H, dense.T @ G)                       # dL/dH = M^T dL/dY
+    assert torch.allclose(grad_H, dense.T @ G)  # dL/dH = M^T dL/dY
     i, j = M.indices
-    assert torch.allclose(grad_v, (G @ H.detach().T)[i, j])          # dL/dM_ij on the pattern
+    assert torch.allclose(grad_v, (G @ H.detach().T)[i, j])  # dL/dM_ij on the pattern
 
 
 def test_gradcheck():
@@ -41,8 +41,14 @@ def test_transpose_and_conversions():
     H = torch.randn(6, 3, dtype=torch.float64)
     assert torch.allclose(M.t() @ H, dense.T @ H)
     S = sp.random(5, 9, density=0.4, random_state=0, format="csr")
-    assert np.allclose(SparseMatrix.from_scipy(S, torch.float64).to_dense().numpy(), S.toarray())
-    assert M.nnz == int((dense != 0).sum()) and M.shape == (6, 4) and M.dtype == torch.float64
+    assert np.allclose(
+        SparseMatrix.from_scipy(S, torch.float64).to_dense().numpy(), S.toarray()
+    )
+    assert (
+        M.nnz == int((dense != 0).sum())
+        and M.shape == (6, 4)
+        and M.dtype == torch.float64
+    )
 
 
 def test_matmul_accepts_every_layout():
@@ -66,8 +72,8 @@ def test_dropout_on_stored_values_only():
     torch.manual_seed(0)
     X = SparseMatrix.from_coo(torch.ones(200, 300).to_sparse())
     Y = dropout(X, 0.5)
-    assert torch.equal(Y.indices, X.indices)                          # same pattern
-    assert set(Y.values.unique().tolist()) <= {0.0, 2.0}              # dropped or scaled 1/(1-p)
+    assert torch.equal(Y.indices, X.indices)  # same pattern
+    assert set(Y.values.unique().tolist()) <= {0.0, 2.0}  # dropped or scaled 1/(1-p)
     assert abs((Y.values == 0).float().mean().item() - 0.5) < 0.02
     assert dropout(X, 0.5, training=False) is X
     dense = torch.ones(100, 100)
@@ -86,12 +92,16 @@ def test_unsorted_indices_are_refused():
     with pytest.raises(ValueError, match="sorted row-major"):
         SparseMatrix(torch.tensor([[1, 0], [0, 1]]), torch.ones(2), (2, 2))
     with pytest.raises(ValueError, match="sorted row-major"):
-        SparseMatrix(torch.tensor([[0, 0], [1, 1]]), torch.ones(2), (2, 2))   # a duplicate
+        SparseMatrix(
+            torch.tensor([[0, 0], [1, 1]]), torch.ones(2), (2, 2)
+        )  # a duplicate
 
 
 def test_block_diagonal_is_one_product_per_block():
     dense, M = random_sparse(4, 3, seed=5)
     Z = torch.randn(2 * 3, 2, dtype=torch.float64)
     out = M.block_diagonal(2) @ Z
-    assert torch.allclose(out[:4], dense @ Z[:3]) and torch.allclose(out[4:], dense @ Z[3:])
-    assert M.block_diagonal(2) is M.block_diagonal(2)                  # cached
+    assert torch.allclose(out[:4], dense @ Z[:3]) and torch.allclose(
+        out[4:], dense @ Z[3:]
+    )
+    assert M.block_diagonal(2) is M.block_diagonal(2)  # cached

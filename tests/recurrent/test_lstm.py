@@ -22,12 +22,17 @@ def test_fused_and_loop_give_the_same_outputs_and_gradients(num_biases, B, T, d,
     torch.manual_seed(B + T + n)
     layer = LSTMLayer(d, n, num_biases=num_biases).double()
     X = torch.randn(B, T, d, dtype=torch.float64)
-    state = (torch.randn(B, n, dtype=torch.float64), torch.randn(B, n, dtype=torch.float64))
+    state = (
+        torch.randn(B, n, dtype=torch.float64),
+        torch.randn(B, n, dtype=torch.float64),
+    )
     results = {}
     for fused in (True, False):
         layer.fused = fused
         H, (h_T, c_T) = layer(X, state)
-        loss = (H * torch.linspace(-1, 1, n, dtype=torch.float64)).sum() + c_T.square().sum()
+        loss = (
+            H * torch.linspace(-1, 1, n, dtype=torch.float64)
+        ).sum() + c_T.square().sum()
         results[fused] = (H.detach(), h_T.detach(), c_T.detach(), grads_of(layer, loss))
     (H1, h1, c1, g1), (H2, h2, c2, g2) = results[True], results[False]
     for a, b in ((H1, H2), (h1, h2), (c1, c2), (H1[:, -1], h1)):
@@ -56,9 +61,15 @@ def test_loop_is_the_six_equations_with_the_course_names():
 
 def test_gate_matrices_are_views_of_the_fused_parameters():
     layer = LSTMLayer(3, 4, num_biases=1)
-    assert layer.W_gx.shape == (4, 3) and layer.W_oh.shape == (4, 4) and layer.b_i.shape == (4,)
-    assert layer.W_gx.data_ptr() == layer.weight_ih[8:12].data_ptr()   # rows i, f, g, o
-    assert layer.W_ih.data_ptr() == layer.weight_hh[0:4].data_ptr()    # the input gate's W_ih
+    assert (
+        layer.W_gx.shape == (4, 3)
+        and layer.W_oh.shape == (4, 4)
+        and layer.b_i.shape == (4,)
+    )
+    assert layer.W_gx.data_ptr() == layer.weight_ih[8:12].data_ptr()  # rows i, f, g, o
+    assert (
+        layer.W_ih.data_ptr() == layer.weight_hh[0:4].data_ptr()
+    )  # the input gate's W_ih
     with torch.no_grad():
         layer.weight_hh[4:8] = 7.0
     assert torch.all(layer.W_fh == 7.0)
@@ -68,6 +79,7 @@ def test_gate_views_are_defined_in_both_classes_and_read_only():
     """Every course name is written in the class body (for readers and IDEs); the
     classifier's are its layer's tensors; none can be assigned over."""
     from lib.recurrent.lstm import GATE_VIEWS
+
     assert len(set(GATE_VIEWS)) == 12
     for cls in (LSTMLayer, LSTM):
         missing = [name for name in GATE_VIEWS if name not in vars(cls)]
@@ -88,7 +100,7 @@ def test_forget_bias_initialisation(num_biases):
     assert torch.all(layer.b_f == 1.0)
     assert not torch.all(layer.b_i == 1.0)
     default = LSTMLayer(3, 8, num_biases=num_biases, forget_bias=None)
-    assert default.b_f.abs().max() <= 2 / 8 ** 0.5   # U(-1/sqrt(n), 1/sqrt(n)), summed
+    assert default.b_f.abs().max() <= 2 / 8**0.5  # U(-1/sqrt(n), 1/sqrt(n)), summed
 
 
 @pytest.mark.parametrize("d,n,c", [(10, 128, 10), (1, 4, 2), (3, 7, 5)])
@@ -114,8 +126,12 @@ def test_stack_matches_torch_lstm_both_ways(num_layers, fused):
     g_theirs = grads_of(theirs, H2.sum() + c2.sum())
     for k in range(num_layers):
         for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
-            torch.testing.assert_close(g_ours[f"layers.{k}.{name}"], g_theirs[f"{name}_l{k}"],
-                                       rtol=0, atol=1e-12)
+            torch.testing.assert_close(
+                g_ours[f"layers.{k}.{name}"],
+                g_theirs[f"{name}_l{k}"],
+                rtol=0,
+                atol=1e-12,
+            )
     back = ours.to_torch()
     torch.testing.assert_close(back(X, state)[0], H1, rtol=0, atol=1e-12)
 
@@ -148,13 +164,21 @@ def test_hidden_states_are_graph_nodes_for_gradient_flow():
     assert norms.shape == (12,) and torch.all(norms > 0)
 
 
-@pytest.mark.parametrize("bad,state,error,match", [
-    (torch.zeros(2, 3), None, ValueError, r"\(B, T, 4\)"),
-    (torch.zeros(2, 3, 5), None, ValueError, r"\(B, T, 4\)"),
-    (torch.zeros(2, 3, 4, dtype=torch.float64), None, TypeError, "float64"),
-    (torch.zeros(2, 0, 4), None, ValueError, "T >= 1"),
-    (torch.zeros(2, 3, 4), (torch.zeros(3, 6), torch.zeros(3, 6)), ValueError, "state"),
-])
+@pytest.mark.parametrize(
+    "bad,state,error,match",
+    [
+        (torch.zeros(2, 3), None, ValueError, r"\(B, T, 4\)"),
+        (torch.zeros(2, 3, 5), None, ValueError, r"\(B, T, 4\)"),
+        (torch.zeros(2, 3, 4, dtype=torch.float64), None, TypeError, "float64"),
+        (torch.zeros(2, 0, 4), None, ValueError, "T >= 1"),
+        (
+            torch.zeros(2, 3, 4),
+            (torch.zeros(3, 6), torch.zeros(3, 6)),
+            ValueError,
+            "state",
+        ),
+    ],
+)
 def test_bad_input_is_a_clear_error(bad, state, error, match):
     with pytest.raises(error, match=match):
         LSTMLayer(4, 6)(bad, state)
@@ -177,6 +201,7 @@ def test_lstm_learns_short_palindromes():
 
 def test_runs_on_the_default_device():
     from lib.runtime import default_device
+
     device = default_device()
     m = LSTM(8, 10).to(device)
     assert m(torch.randint(10, (2, 3), device=device)).device.type == device.type
@@ -185,16 +210,19 @@ def test_runs_on_the_default_device():
 def test_unroll_and_state_grad_norms():
     from lib.recurrent.gradient_flow import hidden_state_grad_norms
     from lib.recurrent.lstm import state_grad_norms, unroll
+
     torch.manual_seed(0)
     m = LSTM(6, 10).double()
     x, y = torch.randint(10, (4, 9)), torch.randint(10, (4,))
     states = unroll(m, x)
     torch.testing.assert_close(states["logits"], m(x), rtol=0, atol=1e-12)
     c_prev = torch.zeros(4, 6, dtype=torch.float64)
-    for t in range(9):   # c_t = g_t * i_t + c_{t-1} * f_t
+    for t in range(9):  # c_t = g_t * i_t + c_{t-1} * f_t
         expected = states["g"][t] * states["i"][t] + c_prev * states["f"][t]
         torch.testing.assert_close(states["c"][t], expected, rtol=0, atol=1e-12)
         c_prev = states["c"][t]
     norms = state_grad_norms(m, x, y)
-    torch.testing.assert_close(norms["h"], hidden_state_grad_norms(m, x, y), rtol=0, atol=1e-12)
+    torch.testing.assert_close(
+        norms["h"], hidden_state_grad_norms(m, x, y), rtol=0, atol=1e-12
+    )
     assert norms["c"].shape == (9,) and torch.all(norms["c"] > 0)

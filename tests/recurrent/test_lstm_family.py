@@ -27,14 +27,20 @@ def test_fused_hidden_states_equal_the_readable_step(Model, B, T, d, n):
     fast = m.hidden_states(X)
     slow = loop_of_steps(m, X)
     for a, b in zip(fast, slow):
-        torch.testing.assert_close(a, b, rtol=1e-12, atol=1e-12)   # ReLU states grow large
+        torch.testing.assert_close(
+            a, b, rtol=1e-12, atol=1e-12
+        )  # ReLU states grow large
     grads = []
     for hs in (m.hidden_states(X), loop_of_steps(m, X)):
         m.zero_grad()
         (hs[-1].sum() + hs[T // 2].square().sum()).backward()
-        grads.append({k: p.grad.clone() for k, p in m.named_parameters() if p.grad is not None})
+        grads.append(
+            {k: p.grad.clone() for k, p in m.named_parameters() if p.grad is not None}
+        )
     for k in grads[0]:
-        torch.testing.assert_close(grads[0][k], grads[1][k], rtol=1e-12, atol=1e-12, msg=k)
+        torch.testing.assert_close(
+            grads[0][k], grads[1][k], rtol=1e-12, atol=1e-12, msg=k
+        )
 
 
 def test_peephole_is_the_course_equations():
@@ -54,7 +60,10 @@ def test_peephole_is_the_course_equations():
     torch.testing.assert_close(m(seq), h @ m.W_ph.T + m.b_p, rtol=0, atol=1e-12)
     assert torch.all(m.b_f == 1.0)
     n, d, c_ = 5, 1, 2
-    assert sum(p.numel() for p in m.parameters()) == 4 * n * d + 3 * n * n + 4 * n + c_ * n + c_
+    assert (
+        sum(p.numel() for p in m.parameters())
+        == 4 * n * d + 3 * n * n + 4 * n + c_ * n + c_
+    )
 
 
 def test_relu_network_is_the_students_equations():
@@ -82,6 +91,7 @@ def test_bad_input_is_a_clear_error(Model):
 @pytest.mark.parametrize("Model", MODELS)
 def test_runs_on_the_default_device(Model):
     from lib.runtime import default_device
+
     device = default_device()
     m = Model(8, 10).to(device)
     assert m(torch.randint(10, (2, 3), device=device)).device.type == device.type
@@ -95,8 +105,12 @@ def test_peephole_forward_shortcut_equals_the_full_loop(T):
     logits, _hs = m(seq, return_hidden_states=True)
     fast = m(seq)
     torch.testing.assert_close(fast, logits, rtol=0, atol=1e-12)
-    torch.testing.assert_close(fast, loop_of_steps(m, m.inputs(seq, torch.float64))[-1] @ m.W_ph.T + m.b_p,
-                               rtol=0, atol=1e-12)
+    torch.testing.assert_close(
+        fast,
+        loop_of_steps(m, m.inputs(seq, torch.float64))[-1] @ m.W_ph.T + m.b_p,
+        rtol=0,
+        atol=1e-12,
+    )
     grads = []
     for out in (fast, logits):
         m.zero_grad()

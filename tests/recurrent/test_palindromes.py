@@ -20,7 +20,11 @@ def test_target_is_the_first_digit_and_input_drops_the_last():
 
 
 def test_batches_are_reproducible_per_seed_and_test_set_is_fixed():
-    a, b, c = PalindromeTask(12, seed=3), PalindromeTask(12, seed=3), PalindromeTask(12, seed=4)
+    a, b, c = (
+        PalindromeTask(12, seed=3),
+        PalindromeTask(12, seed=3),
+        PalindromeTask(12, seed=4),
+    )
     assert torch.equal(a.batch()[0], b.batch()[0])
     assert not torch.equal(a.batch()[0], c.batch()[0])
     assert torch.equal(a.test[0], b.test[0]) and not torch.equal(a.test[0], c.test[0])
@@ -51,8 +55,14 @@ def test_training_learns_short_palindromes():
 
 def test_training_can_stop_at_convergence():
     torch.manual_seed(0)
-    hist = train(VanillaRNN(32), PalindromeTask(4, seed=0), steps=2000, lr=1e-2,
-                 eval_every=50, stop_at_accuracy=0.99)
+    hist = train(
+        VanillaRNN(32),
+        PalindromeTask(4, seed=0),
+        steps=2000,
+        lr=1e-2,
+        eval_every=50,
+        stop_at_accuracy=0.99,
+    )
     assert hist.converged_at is not None and hist.converged_at < 2000
     assert len(hist.train_loss) == hist.converged_at
 

@@ -36,8 +36,10 @@ def test_train_or_load_trains_once_then_loads(corpus, tmp_path):
     first = train_or_load(corpus, SMALL, TINY, cache=tmp_path)
     again = train_or_load(corpus, SMALL, TINY, cache=tmp_path)
     assert not first.from_cache and again.from_cache
-    assert all(p.is_file() and p.parent.parent == tmp_path / "checkpoints"
-               for p in again.checkpoints)
+    assert all(
+        p.is_file() and p.parent.parent == tmp_path / "checkpoints"
+        for p in again.checkpoints
+    )
     assert same_weights(first.model, again.model)
     assert again.history.step == first.history.step and again.minutes > 0
     reseeded = TrainConfig(steps=6, batch_size=4, seq_length=8, eval_every=3, seed=1)
@@ -68,15 +70,19 @@ def delete(path: Path) -> None:
     path.unlink()
 
 
-@pytest.mark.parametrize("name, damage, reason", [
-    ("final.pt", truncate, "not a zip archive"),
-    ("third-1.pt", garbage, "not a zip archive"),
-    ("third-2.pt", another_vocabulary, "vocabulary of 4 characters"),
-    ("final.pt", another_run, "written by another run"),
-    ("third-1.pt", delete, "no such file"),
-])
-def test_a_damaged_cached_run_is_set_aside_and_trained_again(corpus, tmp_path, capsys,
-                                                               name, damage, reason):
+@pytest.mark.parametrize(
+    "name, damage, reason",
+    [
+        ("final.pt", truncate, "not a zip archive"),
+        ("third-1.pt", garbage, "not a zip archive"),
+        ("third-2.pt", another_vocabulary, "vocabulary of 4 characters"),
+        ("final.pt", another_run, "written by another run"),
+        ("third-1.pt", delete, "no such file"),
+    ],
+)
+def test_a_damaged_cached_run_is_set_aside_and_trained_again(
+    corpus, tmp_path, capsys, name, damage, reason
+):
     first = train_or_load(corpus, SMALL, TINY, cache=tmp_path)
     folder = first.checkpoints[0].parent
     damage(folder / name)
@@ -86,19 +92,19 @@ def test_a_damaged_cached_run_is_set_aside_and_trained_again(corpus, tmp_path, c
     again = train_or_load(corpus, SMALL, TINY, cache=tmp_path)
     printed = capsys.readouterr()
     assert not again.from_cache
-    assert printed.err == "" and len(printed.out.splitlines()) == 1   # one stdout line
+    assert printed.err == "" and len(printed.out.splitlines()) == 1  # one stdout line
     assert str(folder / name) in printed.out and reason in printed.out
-    aside, = (tmp_path / "checkpoints").glob(f"{folder.name}.broken-*")
+    (aside,) = (tmp_path / "checkpoints").glob(f"{folder.name}.broken-*")
     assert aside.name in printed.out
-    assert {p.name: p.read_bytes() for p in aside.iterdir()} == damaged   # kept as is
+    assert {p.name: p.read_bytes() for p in aside.iterdir()} == damaged  # kept as is
 
     assert again.checkpoints == first.checkpoints
     assert all(p.is_file() for p in again.checkpoints)
-    assert same_weights(first.model, again.model)   # the same seed, the same weights
+    assert same_weights(first.model, again.model)  # the same seed, the same weights
     logits, _ = again.model(torch.zeros(1, 4, dtype=torch.long))
     assert logits.shape == (1, 4, len(corpus.vocab)) and torch.isfinite(logits).all()
     assert train_or_load(corpus, SMALL, TINY, cache=tmp_path).from_cache
-    assert capsys.readouterr().out == ""   # healed: loaded without a word
+    assert capsys.readouterr().out == ""  # healed: loaded without a word
 
 
 def test_a_run_broken_twice_is_set_aside_twice(tmp_path, capsys):
@@ -115,7 +121,7 @@ def test_a_run_broken_twice_is_set_aside_twice(tmp_path, capsys):
 
 def test_an_unfinished_run_is_trained_again_quietly(corpus, tmp_path, capsys):
     first = train_or_load(corpus, SMALL, TINY, cache=tmp_path)
-    first.checkpoints[-1].unlink()                     # training stopped before the end
+    first.checkpoints[-1].unlink()  # training stopped before the end
     garbage(first.checkpoints[0])
     capsys.readouterr()
     again = train_or_load(corpus, SMALL, TINY, cache=tmp_path)
@@ -136,9 +142,15 @@ def test_run_key_follows_the_corpus_config_and_size(corpus, monkeypatch):
 
 def test_the_hashed_sources_are_the_modules_that_compute_the_run():
     root = Path(lib.__file__).parent
-    torch_run = {"text/corpus.py", "text/model.py", "text/training.py", "text/cache.py",
-                 "recurrent/encodings.py", "recurrent/base.py"}
-    lib_run = torch_run | {"recurrent/lstm.py"}   # chapter 2's StackedLSTM computes it
+    torch_run = {
+        "text/corpus.py",
+        "text/model.py",
+        "text/training.py",
+        "text/cache.py",
+        "recurrent/encodings.py",
+        "recurrent/base.py",
+    }
+    lib_run = torch_run | {"recurrent/lstm.py"}  # chapter 2's StackedLSTM computes it
     for config, expected in ((SMALL, torch_run), (SMALL_LIB, lib_run)):
         sources = cache.shaping_sources(config)
         assert all(path.is_file() for path in sources)

@@ -26,13 +26,13 @@ from lib.text.corpus import (
     tiled_windows,
 )
 
-BOOK = "\ufeff".encode() + b"Once upon a time there was a king.\n" * 100   # BOM first
+BOOK = "\ufeff".encode() + b"Once upon a time there was a king.\n" * 100  # BOM first
 SHA = hashlib.sha256(BOOK).hexdigest()
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
-        if self.path == "/truncated.txt":   # announces every byte, sends half, hangs up
+        if self.path == "/truncated.txt":  # announces every byte, sends half, hangs up
             self.send_response(200)
             self.send_header("Content-Length", str(len(BOOK)))
             self.end_headers()
@@ -40,7 +40,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             return
-        body = {"/book.txt": BOOK, "/corrupt.txt": BOOK.replace(b"king", b"kong")}.get(self.path)
+        body = {"/book.txt": BOOK, "/corrupt.txt": BOOK.replace(b"king", b"kong")}.get(
+            self.path
+        )
         if body is None:
             self.send_error(404)
             return
@@ -68,8 +70,11 @@ def served(server, tmp_path, monkeypatch):
     monkeypatch.delenv("BOOK_DATA_DIR", raising=False)
     monkeypatch.setenv("BOOK_CACHE_DIR", str(tmp_path))
     for name in ("book", "truncated", "corrupt"):
-        monkeypatch.setitem(CORPORA, f"test-{name}",
-                            RemoteFile(f"text/{name}.txt", f"{server}/{name}.txt", sha256=SHA))
+        monkeypatch.setitem(
+            CORPORA,
+            f"test-{name}",
+            RemoteFile(f"text/{name}.txt", f"{server}/{name}.txt", sha256=SHA),
+        )
     return tmp_path
 
 
@@ -84,13 +89,18 @@ def test_corpus_is_downloaded_verified_cached_and_decoded(served, monkeypatch):
     assert "\ufeff" not in corpus.vocab
     assert corpus.sha256 == SHA and corpus.name == "test-book"
     # the second time it comes from the cache: the server is not asked again
-    monkeypatch.setitem(CORPORA, "test-book", RemoteFile("text/book.txt", "http://127.0.0.1:9/x",
-                                                         sha256=SHA))
+    monkeypatch.setitem(
+        CORPORA,
+        "test-book",
+        RemoteFile("text/book.txt", "http://127.0.0.1:9/x", sha256=SHA),
+    )
     assert load_corpus("test-book").text == corpus.text
 
 
 def test_truncated_download_is_an_error_and_leaves_nothing(served):
-    with pytest.raises(DataUnavailableError, match=r"could not download text/truncated\.txt"):
+    with pytest.raises(
+        DataUnavailableError, match=r"could not download text/truncated\.txt"
+    ):
         load_corpus("test-truncated")
     assert files_in(served) == []
 
@@ -105,26 +115,37 @@ def test_local_data_dir_is_read_instead(served, monkeypatch, tmp_path):
     (tmp_path / "data" / "text").mkdir(parents=True)
     (tmp_path / "data" / "text" / "offline.txt").write_bytes(BOOK)
     monkeypatch.setenv("BOOK_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setitem(CORPORA, "test-offline",
-                        RemoteFile("text/offline.txt", "http://127.0.0.1:9/x", sha256=SHA))
+    monkeypatch.setitem(
+        CORPORA,
+        "test-offline",
+        RemoteFile("text/offline.txt", "http://127.0.0.1:9/x", sha256=SHA),
+    )
     assert load_corpus("test-offline").text.startswith("Once upon")
 
 
-SHARED = {name: Path(os.environ.get("BOOK_DATA_DIR", "/nonexistent")) / CORPORA[name].name
-          for name in ("grimm", "shakespeare", "darwin_nl", "democracy")}
+SHARED = {
+    name: Path(os.environ.get("BOOK_DATA_DIR", "/nonexistent")) / CORPORA[name].name
+    for name in ("grimm", "shakespeare", "darwin_nl", "democracy")
+}
 
 
-@pytest.mark.parametrize("name,chars,distinct", [
-    ("shakespeare", 1_115_394, 65), ("grimm", 540_240, 86), ("darwin_nl", 1_365_147, 112),
-    ("democracy", 1_148_434, 83)])
+@pytest.mark.parametrize(
+    "name,chars,distinct",
+    [
+        ("shakespeare", 1_115_394, 65),
+        ("grimm", 540_240, 86),
+        ("darwin_nl", 1_365_147, 112),
+        ("democracy", 1_148_434, 83),
+    ],
+)
 def test_the_books_decode_without_their_byte_order_mark(name, chars, distinct):
     if not SHARED[name].is_file():
         pytest.skip("BOOK_DATA_DIR does not hold the books (tests and CI set it)")
-    corpus = load_corpus(name, keep_license=True)   # the checksum is verified on the way
+    corpus = load_corpus(name, keep_license=True)  # the checksum is verified on the way
     assert (len(corpus.text), len(corpus.vocab)) == (chars, distinct)
     assert "\ufeff" not in corpus.vocab and "\r" not in corpus.vocab
     book = load_corpus(name)
-    if name == "shakespeare":   # no Project Gutenberg lines: nothing to strip
+    if name == "shakespeare":  # no Project Gutenberg lines: nothing to strip
         assert book.text == corpus.text
     else:
         assert "Project Gutenberg" not in book.text[:1000] + book.text[-3000:]
@@ -136,13 +157,17 @@ def test_tiny_shakespeare_split_is_nanogpts():
         pytest.skip("BOOK_DATA_DIR does not hold Tiny Shakespeare")
     corpus = load_corpus("shakespeare")
     n = len(corpus.text)
-    assert len(corpus.train) == int(n * 0.9) == 1_003_854 and len(corpus.valid) == n - int(n * 0.9)
-    assert corpus.vocab.decode(corpus.valid[:10]) == corpus.text[int(n * 0.9):][:10]
+    assert len(corpus.train) == int(n * 0.9) == 1_003_854 and len(
+        corpus.valid
+    ) == n - int(n * 0.9)
+    assert corpus.vocab.decode(corpus.valid[:10]) == corpus.text[int(n * 0.9) :][:10]
 
 
 def test_gutenberg_header_and_licence_are_dropped():
-    text = ("The Project Gutenberg EBook of X\n\n*** START OF THIS PROJECT GUTENBERG EBOOK X ***\n"
-            "\n\nOnce upon a time.\n\n*** END OF THIS PROJECT GUTENBERG EBOOK X ***\nLicence.\n")
+    text = (
+        "The Project Gutenberg EBook of X\n\n*** START OF THIS PROJECT GUTENBERG EBOOK X ***\n"
+        "\n\nOnce upon a time.\n\n*** END OF THIS PROJECT GUTENBERG EBOOK X ***\nLicence.\n"
+    )
     assert text_module.strip_gutenberg(text) == "Once upon a time.\n"
     assert text_module.strip_gutenberg("no markers\n") == "no markers\n"
     reversed_markers = "*** END OF THE PROJECT GUTENBERG EBOOK ***\nx\n*** START OF THE PROJECT GUTENBERG EBOOK ***"
@@ -181,11 +206,20 @@ def test_vocabulary_round_trip_and_order():
 
 def test_vocabulary_is_the_same_in_another_process():
     """Sets of str iterate in an order that depends on PYTHONHASHSEED; the vocabulary must not."""
-    code = ("from lib.text.corpus import Vocabulary; "
-            "print(''.join(Vocabulary.from_text('the quick brown fox, ÄÖÜ!').chars))")
-    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                           env={**os.environ, "PYTHONHASHSEED": "12345"}).stdout
-    assert other == "".join(Vocabulary.from_text("the quick brown fox, ÄÖÜ!").chars) + "\n"
+    code = (
+        "from lib.text.corpus import Vocabulary; "
+        "print(''.join(Vocabulary.from_text('the quick brown fox, ÄÖÜ!').chars))"
+    )
+    other = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "12345"},
+    ).stdout
+    assert (
+        other == "".join(Vocabulary.from_text("the quick brown fox, ÄÖÜ!").chars) + "\n"
+    )
 
 
 def test_unknown_characters_are_a_clear_error():
@@ -204,7 +238,9 @@ def test_random_windows_are_shifted_by_one():
     x, y = random_windows(ids, 8, 30, generator=torch.Generator().manual_seed(0))
     assert x.shape == y.shape == (8, 30)
     assert torch.equal(y[:, :-1], x[:, 1:]) and torch.equal(y[:, -1], x[:, -1] + 1)
-    assert torch.equal(x[:, 1:] - x[:, :-1], torch.ones(8, 29, dtype=torch.long))  # contiguous
+    assert torch.equal(
+        x[:, 1:] - x[:, :-1], torch.ones(8, 29, dtype=torch.long)
+    )  # contiguous
     assert x.min() >= 0 and y.max() <= 99
     x2, _ = random_windows(ids, 8, 30, torch.Generator().manual_seed(0))
     assert torch.equal(x, x2)
@@ -220,9 +256,15 @@ def test_every_start_is_reachable():
 def test_tiled_windows_and_streams_cover_the_text_in_order():
     ids = torch.arange(95)
     x, y = tiled_windows(ids, 30)
-    assert x.shape == (3, 30) and torch.equal(x.flatten(), ids[:90]) and torch.equal(y, x + 1)
+    assert (
+        x.shape == (3, 30)
+        and torch.equal(x.flatten(), ids[:90])
+        and torch.equal(y, x + 1)
+    )
     x, y = parallel_streams(ids, 4)
-    assert x.shape == (4, 23) and torch.equal(x[1], ids[23:46]) and torch.equal(y, x + 1)
+    assert (
+        x.shape == (4, 23) and torch.equal(x[1], ids[23:46]) and torch.equal(y, x + 1)
+    )
     with pytest.raises(ValueError):
         parallel_streams(ids[:3], 4)
 

@@ -54,7 +54,9 @@ def test_logits_are_the_equations():
             c[layer] = torch.sigmoid(f) * c[layer] + torch.sigmoid(i) * torch.tanh(g)
             h[layer] = torch.sigmoid(o) * torch.tanh(c[layer])
             x = h[layer]
-        torch.testing.assert_close(logits[:, t], x @ m.W_ph.T + m.b_p, rtol=0, atol=1e-12)
+        torch.testing.assert_close(
+            logits[:, t], x @ m.W_ph.T + m.b_p, rtol=0, atol=1e-12
+        )
     torch.testing.assert_close(h_T, torch.stack(h))
     torch.testing.assert_close(m_T, torch.stack(c))
 
@@ -104,8 +106,10 @@ def test_bad_inputs_are_clear_errors():
 def test_checkpoint_round_trip_with_weights_only(tmp_path):
     m = model(ModelConfig(num_hiddens=12, embedding_dim=5, lstm="lib")).float()
     path = save_checkpoint(m.checkpoint(step=7, note="hello"), tmp_path / "ck" / "m.pt")
-    assert [p.name for p in (tmp_path / "ck").iterdir()] == ["m.pt"]   # no temporary left
-    raw = torch.load(path, weights_only=True)   # plain values and tensors only
+    assert [p.name for p in (tmp_path / "ck").iterdir()] == [
+        "m.pt"
+    ]  # no temporary left
+    raw = torch.load(path, weights_only=True)  # plain values and tensors only
     assert raw["vocab"] == list(VOCAB.chars) and raw["step"] == 7
     back = load_model(path)
     assert back.vocab == VOCAB and back.config == m.config and not back.training
@@ -116,11 +120,15 @@ def test_checkpoint_round_trip_with_weights_only(tmp_path):
 def test_loading_into_another_vocabulary_is_a_clear_error(tmp_path):
     path = save_checkpoint(model().checkpoint(), tmp_path / "m.pt")
     other = CharLSTM(Vocabulary("abcdefgh!"), SMALL).double()
-    with pytest.raises(VocabularyMismatchError,
-                       match=r"only in the checkpoint ' '.*only in the model '!'"):
+    with pytest.raises(
+        VocabularyMismatchError,
+        match=r"only in the checkpoint ' '.*only in the model '!'",
+    ):
         other.load_checkpoint(read_checkpoint(path))
     with pytest.raises(ValueError, match="model is"):
-        CharLSTM(VOCAB, ModelConfig(num_hiddens=13)).load_checkpoint(read_checkpoint(path))
+        CharLSTM(VOCAB, ModelConfig(num_hiddens=13)).load_checkpoint(
+            read_checkpoint(path)
+        )
     torch.save({"weights": 1}, tmp_path / "other.pt")
     with pytest.raises(ValueError, match="not a character-model checkpoint"):
         load_model(tmp_path / "other.pt")
@@ -171,11 +179,16 @@ def a_folder(folder):
     return folder
 
 
-NOT_CHECKPOINTS = [(truncated, "not a zip archive"), (text_file, "not a zip archive"),
-                   (empty_file, "0 bytes"), (zip_of_text, "torch cannot read"),
-                   (numpy_inside, "besides tensors"),
-                   (plain_dict, "without a 'format'"), (missing_file, "no such file"),
-                   (a_folder, "a folder")]
+NOT_CHECKPOINTS = [
+    (truncated, "not a zip archive"),
+    (text_file, "not a zip archive"),
+    (empty_file, "0 bytes"),
+    (zip_of_text, "torch cannot read"),
+    (numpy_inside, "besides tensors"),
+    (plain_dict, "without a 'format'"),
+    (missing_file, "no such file"),
+    (a_folder, "a folder"),
+]
 
 
 @pytest.mark.parametrize("make, reason", NOT_CHECKPOINTS)
@@ -186,7 +199,7 @@ def test_a_file_that_is_not_a_checkpoint_is_a_clear_error(tmp_path, make, reason
     with pytest.raises(CheckpointError, match=reason) as caught:
         load(str(path))
     assert caught.value.path == path and isinstance(caught.value, ValueError)
-    shown = "".join(traceback.format_exception(caught.value))   # what the reader sees
+    shown = "".join(traceback.format_exception(caught.value))  # what the reader sees
     assert str(path) in shown and "save_checkpoint" in shown
     for torch_words in ("weights_only", "PytorchStreamReader", "miniz"):
         assert torch_words not in shown
@@ -196,7 +209,7 @@ def test_a_checkpoint_whose_model_cannot_be_rebuilt_is_our_clear_error(tmp_path)
     checkpoint = model().checkpoint()
     checkpoint["state_dict"]["W_ph"] = torch.zeros(2, 2)
     path = save_checkpoint(checkpoint, tmp_path / "m.pt")
-    assert read_checkpoint(path)["format"] == 1   # a checkpoint on the outside
+    assert read_checkpoint(path)["format"] == 1  # a checkpoint on the outside
     with pytest.raises(CheckpointError, match=r"cannot be rebuilt.*W_ph") as caught:
         load_model(path)
     assert str(path) in str(caught.value)
@@ -214,31 +227,49 @@ def test_evaluations_are_the_mean_cross_entropy(corpus):
     ids = corpus.valid
     logits, _ = m(ids[None, :-1])
     whole = nn.functional.cross_entropy(logits[0], ids[1:]).item()
-    loss, acc = evaluate_stream(m, ids, num_streams=1, chunk=7)   # state carried across chunks
+    loss, acc = evaluate_stream(
+        m, ids, num_streams=1, chunk=7
+    )  # state carried across chunks
     assert loss == pytest.approx(whole, rel=1e-5)
     assert acc == pytest.approx((logits[0].argmax(-1) == ids[1:]).float().mean().item())
     loss, acc, per_position = evaluate_windows(m, ids, seq_length=10)
     windows, _ = m(ids[: (len(ids) - 1) // 10 * 10].view(-1, 10))
-    targets = ids[1: (len(ids) - 1) // 10 * 10 + 1].view(-1, 10)
-    expected = nn.functional.cross_entropy(windows.transpose(1, 2), targets, reduction="none")
+    targets = ids[1 : (len(ids) - 1) // 10 * 10 + 1].view(-1, 10)
+    expected = nn.functional.cross_entropy(
+        windows.transpose(1, 2), targets, reduction="none"
+    )
     torch.testing.assert_close(per_position, expected.mean(0))
     assert loss == pytest.approx(expected.mean().item(), rel=1e-5)
 
 
 def test_training_learns_and_checkpoints_at_thirds(corpus, tmp_path):
-    config = TrainConfig(steps=60, batch_size=16, seq_length=10, lr=1e-2, decay_every=20,
-                         eval_every=30, seed=3)
+    config = TrainConfig(
+        steps=60,
+        batch_size=16,
+        seq_length=10,
+        lr=1e-2,
+        decay_every=20,
+        eval_every=30,
+        seed=3,
+    )
     torch.manual_seed(0)
     m = CharLSTM(corpus.vocab, SMALL)
     hist = train(m, corpus, config, checkpoint_dir=tmp_path / "run")
     assert hist.step == [20, 30, 40, 60] == sorted(set(checkpoint_steps(60)) | {30, 60})
-    assert hist.valid_stream_loss[-1] < 0.5 * math.log(len(corpus.vocab))   # learnt the cycle
-    assert hist.lr[-1] == pytest.approx(1e-2 * 0.96 ** 3)
-    steps = [read_checkpoint(tmp_path / "run" / name)["step"] for name in training.THIRDS]
+    assert hist.valid_stream_loss[-1] < 0.5 * math.log(
+        len(corpus.vocab)
+    )  # learnt the cycle
+    assert hist.lr[-1] == pytest.approx(1e-2 * 0.96**3)
+    steps = [
+        read_checkpoint(tmp_path / "run" / name)["step"] for name in training.THIRDS
+    ]
     assert steps == [20, 40, 60]
     final = read_checkpoint(tmp_path / "run" / "final.pt")
     assert final["history"]["valid_stream_loss"] == hist.valid_stream_loss
-    assert final["corpus"]["sha256"] == corpus.sha256 and final["train_config"]["steps"] == 60
+    assert (
+        final["corpus"]["sha256"] == corpus.sha256
+        and final["train_config"]["steps"] == 60
+    )
 
 
 def test_too_few_steps_is_an_error():

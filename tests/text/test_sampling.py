@@ -27,7 +27,7 @@ VOCAB = Vocabulary("abcdefgh \n")
 def make_model(lstm="torch", vocab=VOCAB, seed=0, n=16):
     torch.manual_seed(seed)
     m = CharLSTM(vocab, ModelConfig(num_hiddens=n, embedding_dim=6, lstm=lstm)).eval()
-    with torch.no_grad():   # sharper than at initialisation, so that choices matter
+    with torch.no_grad():  # sharper than at initialisation, so that choices matter
         m.W_ph.mul_(8)
     return m
 
@@ -48,8 +48,8 @@ def torch_log_probs(model, prompt: str, continuation: str) -> torch.Tensor:
     with torch.no_grad():
         logits, _ = model(ids[None, :-1])
     logp = torch.log_softmax(logits[0].double(), -1)
-    targets = ids[len(prompt):]
-    return logp[len(prompt) - 1:].gather(1, targets[:, None])[:, 0]
+    targets = ids[len(prompt) :]
+    return logp[len(prompt) - 1 :].gather(1, targets[:, None])[:, 0]
 
 
 # ----------------------------------------------------------------------------- temperature
@@ -57,15 +57,26 @@ def torch_log_probs(model, prompt: str, continuation: str) -> torch.Tensor:
 
 def test_temperature_limits_and_beta():
     logits = np.array([2.0, 1.0, -1.0, 1.9])
-    np.testing.assert_allclose(softmax_with_temperature(logits, 1.0),
-                               np.exp(logits) / np.exp(logits).sum())
-    assert np.array_equal(softmax_with_temperature(logits, 0), [1, 0, 0, 0])   # T = 0 is greedy
-    np.testing.assert_allclose(softmax_with_temperature(logits, 1e-3), [1, 0, 0, 0], atol=1e-12)
-    np.testing.assert_allclose(softmax_with_temperature(logits, math.inf), np.full(4, 0.25))
-    np.testing.assert_allclose(softmax_with_temperature(logits, 1e6), np.full(4, 0.25), atol=1e-6)
+    np.testing.assert_allclose(
+        softmax_with_temperature(logits, 1.0), np.exp(logits) / np.exp(logits).sum()
+    )
+    assert np.array_equal(
+        softmax_with_temperature(logits, 0), [1, 0, 0, 0]
+    )  # T = 0 is greedy
+    np.testing.assert_allclose(
+        softmax_with_temperature(logits, 1e-3), [1, 0, 0, 0], atol=1e-12
+    )
+    np.testing.assert_allclose(
+        softmax_with_temperature(logits, math.inf), np.full(4, 0.25)
+    )
+    np.testing.assert_allclose(
+        softmax_with_temperature(logits, 1e6), np.full(4, 0.25), atol=1e-6
+    )
     for beta in (0.5, 2.0, 3.7):
-        np.testing.assert_allclose(softmax_with_temperature(logits, beta=beta),
-                                   softmax_with_temperature(logits, 1 / beta))
+        np.testing.assert_allclose(
+            softmax_with_temperature(logits, beta=beta),
+            softmax_with_temperature(logits, 1 / beta),
+        )
     assert np.array_equal(softmax_with_temperature(logits, beta=math.inf), [1, 0, 0, 0])
 
 
@@ -97,10 +108,12 @@ def test_top_k_keeps_the_k_most_likely():
     logits = np.array([0.1, 3.0, 2.0, -1.0, 2.5])
     p = softmax_with_temperature(logits, 1.0, top_k=2)
     assert np.count_nonzero(p) == 2 and p[1] > p[4] > 0 and p.sum() == pytest.approx(1)
-    np.testing.assert_allclose(softmax_with_temperature(logits, top_k=9),
-                               softmax_with_temperature(logits))
-    np.testing.assert_allclose(softmax_with_temperature(logits, math.inf, top_k=2),
-                               [0, .5, 0, 0, .5])
+    np.testing.assert_allclose(
+        softmax_with_temperature(logits, top_k=9), softmax_with_temperature(logits)
+    )
+    np.testing.assert_allclose(
+        softmax_with_temperature(logits, math.inf, top_k=2), [0, 0.5, 0, 0, 0.5]
+    )
     for bad in (0, -1, 1.5, True):
         with pytest.raises(ValueError, match="top_k"):
             softmax_with_temperature(logits, top_k=bad)
@@ -118,7 +131,9 @@ def test_the_sampler_computes_the_models_logits(lstm):
         logits, _ = model(model.vocab.encode(prompt)[None])
     ours, state = sampler.read(prompt)
     np.testing.assert_allclose(ours, logits[0, -1].numpy(), atol=1e-5)
-    assert [x.shape for x in state[0] + state[1]] == [(1, 16)] * 4 and ours.dtype == np.float32
+    assert [x.shape for x in state[0] + state[1]] == [
+        (1, 16)
+    ] * 4 and ours.dtype == np.float32
     p = sampler.next_distribution(prompt, temperature=0.7)
     expected = torch.softmax(logits[0, -1].double() / 0.7, -1).numpy()
     np.testing.assert_allclose(p, expected, atol=1e-6)
@@ -129,14 +144,18 @@ def test_exported_weights_have_the_documented_shapes(model):
     V, n = len(VOCAB), 16
     assert w["table"].shape == (V, 4 * n) and w["W_hh_0"].shape == (n, 4 * n)
     assert w["W_1"].shape == (2 * n, 4 * n)
-    assert w["b_1"].shape == (4 * n,) and w["W_ph"].shape == (n, V) and w["b_p"].shape == (V,)
+    assert (
+        w["b_1"].shape == (4 * n,)
+        and w["W_ph"].shape == (n, V)
+        and w["b_p"].shape == (V,)
+    )
     assert all(a.dtype == np.float32 and a.flags.c_contiguous for a in w.values())
 
 
 def test_greedy_carries_the_state_like_rereading_the_prefix(model, sampler):
     text = sampler.greedy("ab", 40)
     prefix = "ab"
-    for char in text:   # the slow way: read the whole prefix again for every character
+    for char in text:  # the slow way: read the whole prefix again for every character
         with torch.no_grad():
             logits, _ = model(model.vocab.encode(prefix)[None])
         assert model.vocab.chars[int(logits[0, -1].argmax())] == char
@@ -159,7 +178,7 @@ def test_samples_follow_the_distribution(sampler):
     counts = np.array([draws.count(c) for c in VOCAB.chars])
     expected = 3000 * p
     chi2 = ((counts - expected) ** 2 / np.maximum(expected, 1e-9)).sum()
-    assert chi2 < 35   # 9 degrees of freedom: P(chi2 > 35) < 1e-4
+    assert chi2 < 35  # 9 degrees of freedom: P(chi2 > 35) < 1e-4
 
 
 def test_top_k_sampling_only_writes_the_k_most_likely(model, sampler):
@@ -176,11 +195,14 @@ def test_beam_width_one_is_greedy_and_scores_are_log_probabilities(model, sample
     assert best.text == sampler.greedy("cab", 30)
     beams = sampler.beam_search("cab", 30, beam_width=4)
     assert len(beams) == 4 and len({b.text for b in beams}) == 4
-    assert [b.log_prob for b in beams] == sorted((b.log_prob for b in beams), reverse=True)
+    assert [b.log_prob for b in beams] == sorted(
+        (b.log_prob for b in beams), reverse=True
+    )
     assert beams[0].log_prob >= best.log_prob - 1e-9
     for beam in beams:
-        assert beam.log_prob == pytest.approx(torch_log_probs(model, "cab", beam.text).sum().item(),
-                                              abs=1e-4)
+        assert beam.log_prob == pytest.approx(
+            torch_log_probs(model, "cab", beam.text).sum().item(), abs=1e-4
+        )
 
 
 def test_wide_enough_beam_search_is_exhaustive():
@@ -190,7 +212,7 @@ def test_wide_enough_beam_search_is_exhaustive():
     every = ["".join(s) for s in itertools.product(vocab.chars, repeat=3)]
     scores = {s: torch_log_probs(model, "x", s).sum().item() for s in every}
     truth = sorted(every, key=scores.get, reverse=True)[:5]
-    beams = sampler.beam_search("x", 3, beam_width=9)   # 9 = 3^2 keeps every prefix
+    beams = sampler.beam_search("x", 3, beam_width=9)  # 9 = 3^2 keeps every prefix
     assert [b.text for b in beams[:5]] == truth
 
 
@@ -227,7 +249,10 @@ def test_find_loop():
     cycle = "in the world in the world. KING:\n"
     period, start = find_loop("It was " + cycle * 3)
     assert (period, start) == (len(cycle), 7)
-    assert find_loop("the end", min_repeats=3) is None and find_loop("e ee", 2) == (1, 2)
+    assert find_loop("the end", min_repeats=3) is None and find_loop("e ee", 2) == (
+        1,
+        2,
+    )
 
 
 def test_log_softmax_and_entropy():
@@ -246,7 +271,8 @@ def test_log_prob_is_the_sum_of_the_models_log_probabilities(model, sampler):
 
 def test_one_line():
     from lib.text.sampling import one_line
+
     assert one_line("a\nb\n") == "a↵b↵"
-    assert one_line("to be\tor") == "to be⇥or"           # spaces stay in a table cell
+    assert one_line("to be\tor") == "to be⇥or"  # spaces stay in a table cell
     assert one_line("to be\tor\n", spaces=True) == "to␣be⇥or↵"  # a label: never blank
     assert [one_line(ch, spaces=True) for ch in "\n \ta"] == ["↵", "␣", "⇥", "a"]

@@ -28,7 +28,7 @@ def make_model(num_layers=2, n=16, seed=0, vocab=VOCAB):
     torch.manual_seed(seed)
     config = ModelConfig(num_hiddens=n, num_layers=num_layers, embedding_dim=6)
     model = CharLSTM(vocab, config).eval()
-    with torch.no_grad():   # sharper than at initialisation, so that choices matter
+    with torch.no_grad():  # sharper than at initialisation, so that choices matter
         model.W_ph.mul_(8)
     return model
 
@@ -40,12 +40,17 @@ def model():
 
 @pytest.fixture(scope="module")
 def static(model):
-    return templab.static_lab(model, prompt="ROME", temperature=0.8, seed=3, meta={"run": "x"})
+    return templab.static_lab(
+        model, prompt="ROME", temperature=0.8, seed=3, meta={"run": "x"}
+    )
 
 
 def payload_from_html(element: str) -> dict:
-    data = re.search(r'<script type="application/json" class="templab-data">(.*?)</script>',
-                     element, flags=re.S).group(1)
+    data = re.search(
+        r'<script type="application/json" class="templab-data">(.*?)</script>',
+        element,
+        flags=re.S,
+    ).group(1)
     return json.loads(data)
 
 
@@ -59,7 +64,9 @@ def test_payload_round_trip_is_exact(num_layers):
     expected = export_weights(model)
     assert vocab == model.vocab and weights.keys() == expected.keys()
     for name, w in expected.items():
-        assert weights[name].dtype == np.float32 and np.array_equal(weights[name], w), name
+        assert weights[name].dtype == np.float32 and np.array_equal(weights[name], w), (
+            name
+        )
 
 
 @pytest.mark.parametrize("num_layers", [1, 2, 3])
@@ -87,11 +94,13 @@ def test_a_damaged_payload_is_an_error(model, static):
     with pytest.raises(ValueError, match="corrupt"):
         templab.decode_payload(payload)
     payload = json.loads(json.dumps(static.payload))
-    payload["vocab"] = payload["vocab"][:-1]                 # weights of another vocabulary
+    payload["vocab"] = payload["vocab"][:-1]  # weights of another vocabulary
     with pytest.raises(ValueError, match="do not fit"):
         templab.decode_payload(payload)
     with pytest.raises(ValueError, match="lack"):
-        templab.model_from_weights(model.vocab, {"table": np.zeros((len(model.vocab), 8))})
+        templab.model_from_weights(
+            model.vocab, {"table": np.zeros((len(model.vocab), 8))}
+        )
 
 
 def test_the_payload_carries_the_limits_and_the_labels(model, static):
@@ -105,15 +114,20 @@ def test_the_payload_carries_the_limits_and_the_labels(model, static):
     assert limits["seed"] == [0, templab.MAX_SEED] == [0, 2**32 - 1]
     assert limits["top_shown"] == templab.TOP_SHOWN == 20
     assert limits["curve_points"] == templab.CURVE_POINTS == 121
-    assert limits["ticks"] == {"T": [0.05, 0.1, 0.2, 0.5, 1, 2, 5],
-                               "beta": [0.2, 0.5, 1, 2, 5, 10, 20]}
+    assert limits["ticks"] == {
+        "T": [0.05, 0.1, 0.2, 0.5, 1, 2, 5],
+        "beta": [0.2, 0.5, 1, 2, 5, 10, 20],
+    }
     assert payload["labels"] == [templab.shown_char(ch) for ch in model.vocab.chars]
-    assert {"↵", "␣"} <= set(payload["labels"])           # VOCAB holds "\n" and " "
+    assert {"↵", "␣"} <= set(payload["labels"])  # VOCAB holds "\n" and " "
 
 
 def test_a_payload_of_another_format_is_a_clear_error(static):
-    old = {key: value for key, value in json.loads(json.dumps(static.payload)).items()
-           if key not in ("limits", "labels")}                 # as format 1 wrote them
+    old = {
+        key: value
+        for key, value in json.loads(json.dumps(static.payload)).items()
+        if key not in ("limits", "labels")
+    }  # as format 1 wrote them
     with pytest.raises(ValueError, match="format 2"):
         templab.decode_payload({**old, "format": 1})
     with pytest.raises(ValueError, match=r"lacks \['labels', 'limits'\]"):
@@ -125,17 +139,27 @@ def test_the_element_carries_weights_settings_and_code(model, static):
     element = static._repr_html_()
     payload = payload_from_html(element)
     assert payload == json.loads(json.dumps(static.payload))
-    assert payload["settings"] == {"prompt": "ROME", "T": 0.8, "greedy": False, "convention": "T",
-                                   "length": 200, "seed": 3, "topK": None}
-    assert payload["meta"] == {"run": "x"} and payload["vocab"] == list(model.vocab.chars)
+    assert payload["settings"] == {
+        "prompt": "ROME",
+        "T": 0.8,
+        "greedy": False,
+        "convention": "T",
+        "length": 200,
+        "seed": 3,
+        "topK": None,
+    }
+    assert payload["meta"] == {"run": "x"} and payload["vocab"] == list(
+        model.vocab.chars
+    )
     assert lab_javascript() in element and "TempLab.mount(root)" in element
-    assert 'class="templab-fallback"' in element          # what shows when no script runs
+    assert 'class="templab-fallback"' in element  # what shows when no script runs
     data = element.split('class="templab-data">', 1)[1].split("</script>", 1)[0]
-    assert "<" not in data                      # nothing in the JSON can close the script
+    assert "<" not in data  # nothing in the JSON can close the script
     n_numbers = sum(p.numel() for p in export_weights_tensors(model))
     assert static.weights_bytes == 4 * n_numbers
-    assert static.base64_bytes == sum(4 * math.ceil(4 * math.prod(a["shape"]) / 3)
-                                      for a in payload["arrays"].values())
+    assert static.base64_bytes == sum(
+        4 * math.ceil(4 * math.prod(a["shape"]) / 3) for a in payload["arrays"].values()
+    )
     assert "MB" in repr(static)
 
 
@@ -148,19 +172,25 @@ def test_the_element_loads_nothing_from_outside(static):
     assert not re.search(r"\b(src|href)\s*=", element)
     assert not re.search(r"\b(fetch|XMLHttpRequest|import\s*\(|WebSocket)\b", element)
     urls = set(re.findall(r"https?://[^\s\"'<>)]+", element))
-    assert urls <= {"http://www.w3.org/2000/svg"}   # an XML namespace name, never requested
+    assert urls <= {
+        "http://www.w3.org/2000/svg"
+    }  # an XML namespace name, never requested
 
 
 def test_two_labs_get_two_ids(model):
     first, second = (templab.static_lab(model, prompt="ab") for _ in range(2))
-    ids = [re.search(r'id="(templab-[^"]+)"', lab.html).group(1) for lab in (first, second)]
+    ids = [
+        re.search(r'id="(templab-[^"]+)"', lab.html).group(1) for lab in (first, second)
+    ]
     assert ids[0] != ids[1]
 
 
 def test_book_size_weights_stay_under_two_megabytes(monkeypatch):
     monkeypatch.setenv("BOOK_SIZE", "book")
     model_config, _ = chapter_configs("shakespeare")
-    shakespeare = Vocabulary("\n !$&',-.3:;?ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+    shakespeare = Vocabulary(
+        "\n !$&',-.3:;?ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    )
     assert len(shakespeare) == 65
     lab = templab.static_lab(CharLSTM(shakespeare, model_config), prompt="ROMEO:\n")
     assert lab.weights_bytes < 2e6 and lab.html_bytes < 2e6 * 4 / 3 + 100_000
@@ -183,29 +213,50 @@ def test_the_javascript_states_no_limit_of_its_own():
     names = ["T_RANGE", "SLIDER", "MAX_LENGTH", "MAX_SEED", "TOP_SHOWN", "CURVE_POINTS"]
     assert [name for name in names if re.search(rf"\b{name}\b", code)] == []
     limits = lab_limits()
-    numbers = [*limits["T"], *limits["slider"], *limits["length"], *limits["seed"],
-               limits["seed"][1] + 1, limits["curve_points"]]
+    numbers = [
+        *limits["T"],
+        *limits["slider"],
+        *limits["length"],
+        *limits["seed"],
+        limits["seed"][1] + 1,
+        limits["curve_points"],
+    ]
     literals = {js_number(abs(x)) for x in numbers if len(js_number(abs(x))) > 2}
     literals |= {", ".join(map(js_number, t[:3])) for t in limits["ticks"].values()}
     assert {"0.05", "1.3", "0.7", "0.01", "2000", "4294967295", "121"} <= literals
-    found = [lit for lit in literals
-             if re.search(rf"(?<![\w.]){re.escape(lit)}(?![\w.])", code)]
+    found = [
+        lit
+        for lit in literals
+        if re.search(rf"(?<![\w.]){re.escape(lit)}(?![\w.])", code)
+    ]
     assert found == [], f"templab.js restates {found}"
     assert "20 most likely" not in code and "376 / 20" not in code
-    format_read = re.search(r"const FORMAT = (\d+);", code)   # the one number it knows
+    format_read = re.search(r"const FORMAT = (\d+);", code)  # the one number it knows
     assert format_read and int(format_read.group(1)) == templab.PAYLOAD_FORMAT
 
 
 # ------------------------------------------------------------------------------ bad input
-@pytest.mark.parametrize("settings, error", [
-    ({"temperature": float("nan")}, ValueError), ({"temperature": -1.0}, ValueError),
-    ({"temperature": 50.0}, ValueError), ({"temperature": 0.5, "beta": 2.0}, ValueError),
-    ({"temperature": "hot"}, TypeError), ({"convention": "kelvin"}, ValueError),
-    ({"prompt": ""}, ValueError), ({"prompt": "ab€"}, UnknownCharacterError),
-    ({"length": 0}, ValueError), ({"length": 5000}, ValueError), ({"length": True}, ValueError),
-    ({"seed": -1}, ValueError), ({"seed": 2**32}, ValueError), ({"top_k": 0}, ValueError),
-    ({"top_k": 99}, ValueError), ({"top_k": 2.5}, ValueError),
-])
+@pytest.mark.parametrize(
+    "settings, error",
+    [
+        ({"temperature": float("nan")}, ValueError),
+        ({"temperature": -1.0}, ValueError),
+        ({"temperature": 50.0}, ValueError),
+        ({"temperature": 0.5, "beta": 2.0}, ValueError),
+        ({"temperature": "hot"}, TypeError),
+        ({"convention": "kelvin"}, ValueError),
+        ({"prompt": ""}, ValueError),
+        ({"prompt": "ab€"}, UnknownCharacterError),
+        ({"length": 0}, ValueError),
+        ({"length": 5000}, ValueError),
+        ({"length": True}, ValueError),
+        ({"seed": -1}, ValueError),
+        ({"seed": 2**32}, ValueError),
+        ({"top_k": 0}, ValueError),
+        ({"top_k": 99}, ValueError),
+        ({"top_k": 2.5}, ValueError),
+    ],
+)
 def test_bad_settings_are_clear_errors(model, settings, error):
     with pytest.raises(error):
         lab_settings(model.vocab, **{"prompt": "ab", **settings})
@@ -233,16 +284,34 @@ def lab(model):
 
 
 def test_the_lab_has_every_control(lab):
-    assert set(lab.controls) == {"convention", "temperature", "greedy", "prompt", "length",
-                                 "seed", "top_k", "resample"}
+    assert set(lab.controls) == {
+        "convention",
+        "temperature",
+        "greedy",
+        "prompt",
+        "length",
+        "seed",
+        "top_k",
+        "resample",
+    }
     slider = lab.controls["temperature"]
-    assert type(slider).__name__ == "FloatLogSlider" and lab.labels["temperature"].value == "T"
-    assert all(not getattr(c, "description", "") for name, c in lab.controls.items()
-               if name not in ("resample", "greedy"))   # buttons: the book's widget manager
-    assert type(lab.controls["greedy"]).__name__ == "ToggleButton"   # typesets nothing else
-    assert (slider.min, slider.max) == (-1.3, 0.7)          # T from about 0.05 to 5
+    assert (
+        type(slider).__name__ == "FloatLogSlider"
+        and lab.labels["temperature"].value == "T"
+    )
+    assert all(
+        not getattr(c, "description", "")
+        for name, c in lab.controls.items()
+        if name not in ("resample", "greedy")
+    )  # buttons: the book's widget manager
+    assert (
+        type(lab.controls["greedy"]).__name__ == "ToggleButton"
+    )  # typesets nothing else
+    assert (slider.min, slider.max) == (-1.3, 0.7)  # T from about 0.05 to 5
     assert "svg" in lab.displays["bars"].value and "svg" in lab.displays["curve"].value
-    assert lab.displays["bars"].value.count('fill="#1f77b4"') == len(lab.vocab)   # V < 20 bars
+    assert lab.displays["bars"].value.count('fill="#1f77b4"') == len(
+        lab.vocab
+    )  # V < 20 bars
     assert lab.error is None and len(lab.result["text"]) == 60
     assert "ms" in lab.displays["status"].value
     assert "text/plain" in lab._repr_mimebundle_()
@@ -252,11 +321,13 @@ def test_the_slider_sets_the_temperature(lab):
     sampler = lab.sampler
     lab.controls["temperature"].value = 0.3
     assert pytest.approx(0.3) == lab.settings.T
-    assert np.allclose(lab.result["P"], sampler.next_distribution("ROME", temperature=0.3))
+    assert np.allclose(
+        lab.result["P"], sampler.next_distribution("ROME", temperature=0.3)
+    )
     assert lab.result["text"] == sampler.sample("ROME", 60, temperature=0.3, seed=0)
     cold = lab.result["H"]
     lab.controls["temperature"].value = 3.0
-    assert lab.result["H"] > cold                           # entropy grows with T
+    assert lab.result["H"] > cold  # entropy grows with T
     assert f"{lab.result['H']:.3f} bits" in lab.displays["entropy"].value
 
 
@@ -274,10 +345,15 @@ def test_the_convention_relabels_the_same_distributions(lab):
     lab.controls["convention"].value = "beta"
     slider = lab.controls["temperature"]
     assert lab.labels["temperature"].value == "β" and slider.value == pytest.approx(2.0)
-    assert (slider.min, slider.max) == (-0.7, 1.3)          # beta from about 0.2 to 20
-    assert lab.result["text"] == before["text"] and np.array_equal(lab.result["P"], before["P"])
-    assert "β = 2" in lab.displays["entropy"].value and "β = 1/T" in lab.displays["curve"].value
-    slider.value = 4.0                                      # a larger beta is a colder text
+    assert (slider.min, slider.max) == (-0.7, 1.3)  # beta from about 0.2 to 20
+    assert lab.result["text"] == before["text"] and np.array_equal(
+        lab.result["P"], before["P"]
+    )
+    assert (
+        "β = 2" in lab.displays["entropy"].value
+        and "β = 1/T" in lab.displays["curve"].value
+    )
+    slider.value = 4.0  # a larger beta is a colder text
     assert pytest.approx(0.25) == lab.settings.T and lab.result["H"] < before["H"]
     lab.controls["greedy"].value = True
     assert lab.controls["greedy"].description == "greedy (β = ∞)"
@@ -290,17 +366,25 @@ def test_top_k_keeps_k_characters(lab):
     assert np.count_nonzero(P) == 3 and lab.result["H"] <= math.log2(3) + 1e-12
     allowed = {lab.vocab.chars[i] for i in np.flatnonzero(P)}
     assert lab.result["text"][0] in allowed
-    assert lab.result["text"] == lab.sampler.sample("ROME", 60, temperature=5.0, top_k=3, seed=0)
+    assert lab.result["text"] == lab.sampler.sample(
+        "ROME", 60, temperature=5.0, top_k=3, seed=0
+    )
     assert "top-k cap: log2 3" in lab.displays["curve"].value
     lab.controls["top_k"].value = 0
-    assert lab.settings.top_k is None and np.count_nonzero(lab.result["P"]) == len(lab.vocab)
+    assert lab.settings.top_k is None and np.count_nonzero(lab.result["P"]) == len(
+        lab.vocab
+    )
 
 
 def test_resample_moves_to_the_next_seed(lab):
     first = lab.result["text"]
     lab.controls["resample"].click()
     assert lab.settings.seed == 1 and lab.controls["seed"].value == 1
-    assert lab.result["text"] == lab.sampler.sample("ROME", 60, temperature=1.0, seed=1) != first
+    assert (
+        lab.result["text"]
+        == lab.sampler.sample("ROME", 60, temperature=1.0, seed=1)
+        != first
+    )
 
 
 def test_prompt_and_length(lab):
@@ -317,7 +401,7 @@ def test_bad_prompts_are_shown_not_raised(lab):
     assert "€" in lab.displays["status"].value and lab.displays["sample"].value == ""
     lab.controls["prompt"].value = ""
     assert "empty" in lab.error
-    lab.controls["prompt"].value = "ROME"                   # and the lab recovers
+    lab.controls["prompt"].value = "ROME"  # and the lab recovers
     assert lab.error is None and len(lab.result["text"]) == 60
 
 
@@ -334,11 +418,18 @@ def test_set_checks_what_it_is_given(lab):
 def test_update_times_cover_every_control_and_restore_the_lab(lab):
     lab.set(T=0.7, seed=4)
     times = templab.update_times(lab, moves=4)
-    assert set(times) == {"temperature slider", "convention toggle", "greedy on/off", "top-k",
-                          "seed (resample)", "typing the prompt"}
+    assert set(times) == {
+        "temperature slider",
+        "convention toggle",
+        "greedy on/off",
+        "top-k",
+        "seed (resample)",
+        "typing the prompt",
+    }
     assert all(len(t) == 4 and np.all(t > 0) for t in times.values())
-    assert lab.settings == lab_settings(lab.vocab, prompt="ROME", temperature=0.7,
-                                                length=60, seed=4)
+    assert lab.settings == lab_settings(
+        lab.vocab, prompt="ROME", temperature=0.7, length=60, seed=4
+    )
     assert lab.controls["temperature"].value == pytest.approx(0.7)
 
 
@@ -347,10 +438,12 @@ def test_entropy_curve_is_lib_entropy(model):
     x, H = templab.entropy_curve(logits, "T", None)
     assert len(x) == templab.CURVE_POINTS
     assert x[0] == pytest.approx(0.05) and x[-1] == pytest.approx(5)
-    assert H[7] == pytest.approx(entropy_bits(Sampler(model).next_distribution("ROME", x[7])))
+    assert H[7] == pytest.approx(
+        entropy_bits(Sampler(model).next_distribution("ROME", x[7]))
+    )
     assert np.all(np.diff(H) > 0)
     _xb, Hb = templab.entropy_curve(logits, "beta", None)
-    assert np.allclose(Hb, H[::-1], rtol=1e-9)               # the same curve, read backwards
+    assert np.allclose(Hb, H[::-1], rtol=1e-9)  # the same curve, read backwards
 
 
 # ---------------------------------------------------------- the JavaScript, run in Node.js
@@ -382,8 +475,14 @@ def run_node(folder, check: str, data: dict) -> dict:
     (folder / "templab.js").write_text(lab_javascript(), encoding="utf-8")
     (folder / "check.js").write_text(check, encoding="utf-8")
     command = [NODE, str(folder / "check.js"), str(folder / "templab.js")]
-    result = subprocess.run(command, input=json.dumps(data), capture_output=True,
-                            text=True, timeout=120, check=True)
+    result = subprocess.run(
+        command,
+        input=json.dumps(data),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     return json.loads(result.stdout)
 
 
@@ -391,23 +490,35 @@ def run_node(folder, check: str, data: dict) -> dict:
 def test_javascript_agrees_with_python(tmp_path):
     model = make_model(n=24, vocab=Vocabulary("abcdefghijklmnop \n:ROME"))
     sampler = Sampler(model)
-    runs = [{"prompt": p, "length": 100, "T": 0, "topK": None, "seed": 0}
-            for p in ("ROME", "abc", "\n")]
-    runs += [{"prompt": "ROME", "length": 100, "T": T, "topK": k, "seed": seed}
-             for T, k, seed in [(0.5, None, 1), (1.0, None, 2), (2.0, 4, 3), (4.0, None, 2**31)]]
+    runs = [
+        {"prompt": p, "length": 100, "T": 0, "topK": None, "seed": 0}
+        for p in ("ROME", "abc", "\n")
+    ]
+    runs += [
+        {"prompt": "ROME", "length": 100, "T": T, "topK": k, "seed": seed}
+        for T, k, seed in [
+            (0.5, None, 1),
+            (1.0, None, 2),
+            (2.0, 4, 3),
+            (4.0, None, 2**31),
+        ]
+    ]
     seeds = [0, 1, 42, 2**32 - 1, 2**40 + 5]
     payload = templab.encode_payload(model, lab_settings(model.vocab, prompt="ROME"))
     data = {"payload": payload, "runs": runs, "seeds": seeds}
     out = run_node(tmp_path, NODE_CHECK, data)
     for run, js in zip(runs, out["runs"]):
         T, k = run["T"], run["topK"]
-        expected = sampler.sample(run["prompt"], run["length"], temperature=T, top_k=k,
-                                  seed=run["seed"])
+        expected = sampler.sample(
+            run["prompt"], run["length"], temperature=T, top_k=k, seed=run["seed"]
+        )
         assert js["text"] == expected, run
         P = sampler.next_distribution(run["prompt"], temperature=T, top_k=k)
         assert np.abs(np.array(js["P"]) - P).max() < 1e-6, run
     for seed in seeds:
-        assert out["uniforms"][str(seed)] == np.random.default_rng(seed).random(5).tolist(), seed
+        assert (
+            out["uniforms"][str(seed)] == np.random.default_rng(seed).random(5).tolist()
+        ), seed
     assert "noError" not in out and len(out["errors"]) == 2
     assert "U+20AC" in out["errors"][0] and "empty" in out["errors"][1]
 
@@ -443,15 +554,26 @@ def test_the_javascript_takes_its_limits_from_the_payload(model, tmp_path):
     settings = lab_settings(model.vocab, prompt="ab")
     payload = json.loads(json.dumps(templab.encode_payload(model, settings)))
     changed = json.loads(json.dumps(payload))
-    changed["limits"].update(T=[0.1, 2.0], slider=[-1.0, 0.3, 0.05], length=[1, 50],
-                             seed=[0, 99], top_shown=5, curve_points=11)
+    changed["limits"].update(
+        T=[0.1, 2.0],
+        slider=[-1.0, 0.3, 0.05],
+        length=[1, 50],
+        seed=[0, 99],
+        top_shown=5,
+        curve_points=11,
+    )
     P1 = np.random.default_rng(0).dirichlet(np.ones(len(model.vocab)))
-    data = {"payloads": [payload, changed], "lengths": [0, 1, 50, 51, 2000, 2001],
-            "seeds": [-1, 0, 99, 100, 2**32 - 1, 2**32],
-            "temperatures": [0.01, 0.07, 1.0, 3.0, 50.0], "P1": P1.tolist()}
+    data = {
+        "payloads": [payload, changed],
+        "lengths": [0, 1, 50, 51, 2000, 2001],
+        "seeds": [-1, 0, 99, 100, 2**32 - 1, 2**32],
+        "temperatures": [0.01, 0.07, 1.0, 3.0, 50.0],
+        "P1": P1.tolist(),
+    }
     out = run_node(tmp_path, NODE_LIMITS, data)
-    for limits, js in zip([payload["limits"], changed["limits"]], out["results"],
-                          strict=True):
+    for limits, js in zip(
+        [payload["limits"], changed["limits"]], out["results"], strict=True
+    ):
         for name in ("length", "seed"):
             low, high = limits[name]
             within = [low <= n <= high for n in data[name + "s"]]
@@ -467,12 +589,12 @@ def test_the_javascript_takes_its_limits_from_the_payload(model, tmp_path):
         grid = low * (high / low) ** (np.arange(m) / (m - 1))
         assert js["curve"] == pytest.approx(grid.tolist(), rel=1e-12)
         ranked = sorted(range(len(P1)), key=lambda v: (-P1[v], v))
-        assert js["shown"] == ranked[:limits["top_shown"]]
+        assert js["shown"] == ranked[: limits["top_shown"]]
         assert js["format"] == templab.PAYLOAD_FORMAT
     lab_grid, _ = templab.entropy_curve(np.zeros(len(model.vocab)), "T", None)
     assert out["results"][0]["curve"] == pytest.approx(lab_grid.tolist(), rel=1e-12)
     lengths = [result["length"] for result in out["results"]]
-    assert lengths[0] != lengths[1]                               # 51 is now too long
+    assert lengths[0] != lengths[1]  # 51 is now too long
     assert "format 1" in out["errors"][0] and "format 2" in out["errors"][0]
     assert "limits lack T" in out["errors"][1]
     assert "limits lack slider" in out["errors"][2]

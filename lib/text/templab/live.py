@@ -47,8 +47,9 @@ class LiveLab:
 
     def __init__(self, model: CharLSTM, **settings):
         if not isinstance(model, CharLSTM):
-            raise TypeError(f"expected a lib.text.model.CharLSTM, "
-                            f"got {type(model).__name__}")
+            raise TypeError(
+                f"expected a lib.text.model.CharLSTM, got {type(model).__name__}"
+            )
         self.sampler, self.vocab = Sampler(model), model.vocab
         self.settings = lab_settings(model.vocab, **settings)
         self.result, self.error, self.last_seconds = None, None, float("nan")
@@ -71,51 +72,82 @@ class LiveLab:
         # the page's MathJax 3 lacks. Labels are HTML widgets next to the controls
         # (self.labels).
         import ipywidgets as w
+
         width = lambda size: w.Layout(width=size)
         return {
             "convention": w.ToggleButtons(
                 options=[("divide by T", "T"), ("multiply by β", "beta")],
-                style={"button_width": "auto"}),
-            "temperature": w.FloatLogSlider(base=10, step=SLIDER[2],
-                                            readout_format=".3g"),
-            "greedy": w.ToggleButton(description="greedy (T = 0)",
-                                     layout=width("auto")),
+                style={"button_width": "auto"},
+            ),
+            "temperature": w.FloatLogSlider(
+                base=10, step=SLIDER[2], readout_format=".3g"
+            ),
+            "greedy": w.ToggleButton(
+                description="greedy (T = 0)", layout=width("auto")
+            ),
             "prompt": w.Textarea(rows=2, layout=width("16em")),
             "length": w.BoundedIntText(min=1, max=MAX_LENGTH, layout=width("6em")),
             "seed": w.BoundedIntText(min=0, max=MAX_SEED, layout=width("8em")),
             "top_k": w.BoundedIntText(min=0, max=len(self.vocab), layout=width("5em")),
-            "resample": w.Button(description="resample (seed + 1)",
-                                 layout=width("auto")),
+            "resample": w.Button(
+                description="resample (seed + 1)", layout=width("auto")
+            ),
         }
 
     def _build_labels(self) -> dict:
         import ipywidgets as w
-        return {name: w.HTML(text) for name, text in [
-            ("temperature", "T"), ("prompt", "prompt"),
-            ("length", "length"), ("seed", "seed"), ("top_k", "top-k (0: off)")]}
+
+        return {
+            name: w.HTML(text)
+            for name, text in [
+                ("temperature", "T"),
+                ("prompt", "prompt"),
+                ("length", "length"),
+                ("seed", "seed"),
+                ("top_k", "top-k (0: off)"),
+            ]
+        }
 
     def _build_displays(self) -> dict:
         import ipywidgets as w
+
         half = w.Layout(flex="1 1 300px", min_width="280px")
-        return {"bars": w.HTML(layout=half), "curve": w.HTML(layout=half),
-                "entropy": w.HTML(), "sample": w.HTML(), "status": w.HTML()}
+        return {
+            "bars": w.HTML(layout=half),
+            "curve": w.HTML(layout=half),
+            "entropy": w.HTML(),
+            "sample": w.HTML(),
+            "status": w.HTML(),
+        }
 
     def _layout(self):
         import ipywidgets as w
+
         c, d, label, sampler = self.controls, self.displays, self.labels, self.sampler
 
         def row(*kids):
-            return w.HBox(list(kids), layout=w.Layout(flex_flow="row wrap",
-                                                      align_items="center"))
+            return w.HBox(
+                list(kids), layout=w.Layout(flex_flow="row wrap", align_items="center")
+            )
 
         pair = lambda name: row(label[name], c[name])
-        title = w.HTML(f"<b>Temperature lab, live in this kernel</b> (a "
-                       f"{sampler.num_layers}-layer LSTM of {sampler.num_hiddens} "
-                       f"units over {len(self.vocab)} characters)")
+        title = w.HTML(
+            f"<b>Temperature lab, live in this kernel</b> (a "
+            f"{sampler.num_layers}-layer LSTM of {sampler.num_hiddens} "
+            f"units over {len(self.vocab)} characters)"
+        )
         typed = row(*map(pair, ("prompt", "length", "seed", "top_k")), c["resample"])
-        return w.VBox([title, row(c["convention"], pair("temperature"), c["greedy"]),
-                       typed, row(d["bars"], d["curve"]), d["entropy"], d["sample"],
-                       d["status"]])
+        return w.VBox(
+            [
+                title,
+                row(c["convention"], pair("temperature"), c["greedy"]),
+                typed,
+                row(d["bars"], d["curve"]),
+                d["entropy"],
+                d["sample"],
+                d["status"],
+            ]
+        )
 
     def _show_settings(self) -> None:
         """Put ``self.settings`` into the controls (no update is triggered)."""
@@ -124,23 +156,35 @@ class LiveLab:
         self._syncing = True
         try:
             slider = c["temperature"]
-            slider.min, slider.max = -3, 3                # widen first: nothing clamps
+            slider.min, slider.max = -3, 3  # widen first: nothing clamps
             slider.value = 1 / s.T if beta else s.T
             slider.min, slider.max = low, high
             self.labels["temperature"].value = "β" if beta else "T"
             slider.disabled = s.greedy
             c["greedy"].description = "greedy (β = ∞)" if beta else "greedy (T = 0)"
-            for name, value in [("convention", s.convention), ("greedy", s.greedy),
-                                ("prompt", s.prompt), ("length", s.length),
-                                ("seed", s.seed), ("top_k", s.top_k or 0)]:
+            for name, value in [
+                ("convention", s.convention),
+                ("greedy", s.greedy),
+                ("prompt", s.prompt),
+                ("length", s.length),
+                ("seed", s.seed),
+                ("top_k", s.top_k or 0),
+            ]:
                 c[name].value = value
         finally:
             self._syncing = False
 
     def _listen(self) -> None:
         c = self.controls
-        for name in ("convention", "temperature", "greedy", "prompt", "length", "seed",
-                     "top_k"):
+        for name in (
+            "convention",
+            "temperature",
+            "greedy",
+            "prompt",
+            "length",
+            "seed",
+            "top_k",
+        ):
             c[name].observe(self._on_change, names="value")
         c["resample"].on_click(lambda _: self._resample())
 
@@ -153,15 +197,23 @@ class LiveLab:
             return
         c, s = self.controls, self.settings
         beta = c["convention"].value == "beta"
-        T = s.T if change["owner"] is c["convention"] else (
-            1 / c["temperature"].value if beta else c["temperature"].value)
-        self.settings = replace(s, T=min(max(T, T_RANGE[0]), T_RANGE[1]),
-                                convention=c["convention"].value,
-                                greedy=c["greedy"].value, prompt=c["prompt"].value,
-                                length=c["length"].value, seed=c["seed"].value,
-                                top_k=c["top_k"].value or None)
+        T = (
+            s.T
+            if change["owner"] is c["convention"]
+            else (1 / c["temperature"].value if beta else c["temperature"].value)
+        )
+        self.settings = replace(
+            s,
+            T=min(max(T, T_RANGE[0]), T_RANGE[1]),
+            convention=c["convention"].value,
+            greedy=c["greedy"].value,
+            prompt=c["prompt"].value,
+            length=c["length"].value,
+            seed=c["seed"].value,
+            top_k=c["top_k"].value or None,
+        )
         if change["owner"] in (c["convention"], c["greedy"]):
-            self._show_settings()                          # relabel the slider
+            self._show_settings()  # relabel the slider
         self.update()
 
     def set(self, **changes) -> None:
@@ -188,10 +240,18 @@ class LiveLab:
         T = 0.0 if s.greedy else s.T
         P = softmax_with_temperature(logits, T, top_k=s.top_k)
         P1 = softmax_with_temperature(logits, 1.0)
-        text = self.sampler.sample(s.prompt, s.length, temperature=T, top_k=s.top_k,
-                                   seed=s.seed)
-        return {"logits": logits, "T": T, "P": P, "P1": P1, "text": text,
-                "H": float(entropy_bits(P)), "H1": float(entropy_bits(P1))}
+        text = self.sampler.sample(
+            s.prompt, s.length, temperature=T, top_k=s.top_k, seed=s.seed
+        )
+        return {
+            "logits": logits,
+            "T": T,
+            "P": P,
+            "P1": P1,
+            "text": text,
+            "H": float(entropy_bits(P)),
+            "H1": float(entropy_bits(P1)),
+        }
 
     def update(self) -> None:
         """Recompute and redraw; a bad setting (say, a character the model never saw) is
@@ -199,27 +259,34 @@ class LiveLab:
         start, d, s = time.perf_counter(), self.displays, self.settings
         try:
             r = self.compute()
-        except ValueError as error:           # UnknownCharacterError is a ValueError
+        except ValueError as error:  # UnknownCharacterError is a ValueError
             self.result, self.error = None, str(error)
             d["sample"].value = ""
-            d["status"].value = (f'<span style="color:#c0392b"><b>'
-                                 f'{html.escape(str(error))}</b></span>')
+            d["status"].value = (
+                f'<span style="color:#c0392b"><b>{html.escape(str(error))}</b></span>'
+            )
             self.last_seconds = time.perf_counter() - start
             return
         V = len(self.vocab)
         d["bars"].value = bars_svg(self.vocab.chars, r["P"], r["P1"])
         d["curve"].value = curve_svg(r["logits"], s, r["H"], V)
-        d["entropy"].value = (f"Entropy of the next character at {setting_name(s)}: "
-                              f"<b>{r['H']:.3f} bits</b> (the model's own, T = 1: "
-                              f"{r['H1']:.3f} bits; uniform: {math.log2(V):.3f} bits).")
-        d["sample"].value = (f'<pre style="white-space:pre-wrap;word-break:break-word">'
-                             f'<b>{html.escape(s.prompt)}</b>'
-                             f'{html.escape(r["text"])}</pre>')
+        d["entropy"].value = (
+            f"Entropy of the next character at {setting_name(s)}: "
+            f"<b>{r['H']:.3f} bits</b> (the model's own, T = 1: "
+            f"{r['H1']:.3f} bits; uniform: {math.log2(V):.3f} bits)."
+        )
+        d["sample"].value = (
+            f'<pre style="white-space:pre-wrap;word-break:break-word">'
+            f"<b>{html.escape(s.prompt)}</b>"
+            f"{html.escape(r['text'])}</pre>"
+        )
         self.result, self.error = r, None
         self.last_seconds = time.perf_counter() - start
-        d["status"].value = (f"Computed in this kernel in "
-                             f"{1000 * self.last_seconds:.0f} ms "
-                             f"({len(s.prompt)} + {s.length} LSTM steps).")
+        d["status"].value = (
+            f"Computed in this kernel in "
+            f"{1000 * self.last_seconds:.0f} ms "
+            f"({len(s.prompt)} + {s.length} LSTM steps)."
+        )
 
 
 def show_live(model: CharLSTM, **settings) -> LiveLab:
@@ -253,6 +320,6 @@ def update_times(lab: LiveLab, moves: int = 12) -> dict[str, np.ndarray]:
     seeds = [(saved.seed + k + 1) % (MAX_SEED + 1) for k in range(moves)]
     timed("seed (resample)", seeds, c["seed"])
     words = (saved.prompt * moves)[:moves]
-    timed("typing the prompt", [words[:k + 1] for k in range(moves)], c["prompt"])
+    timed("typing the prompt", [words[: k + 1] for k in range(moves)], c["prompt"])
     lab.set(**asdict(saved))
     return times

@@ -25,32 +25,58 @@ from lib.text.model import CharLSTM, ModelConfig
 from lib.text.sampling import export_weights, one_line
 from lib.text.templab.settings import LabSettings, lab_limits
 
-PAYLOAD_FORMAT = 2      # 2: the limits and the characters' labels join the weights
-_KEYS = {"format", "vocab", "labels", "num_layers", "num_hiddens", "arrays", "sha256",
-         "title", "settings", "limits", "meta"}
+PAYLOAD_FORMAT = 2  # 2: the limits and the characters' labels join the weights
+_KEYS = {
+    "format",
+    "vocab",
+    "labels",
+    "num_layers",
+    "num_hiddens",
+    "arrays",
+    "sha256",
+    "title",
+    "settings",
+    "limits",
+    "meta",
+}
 
 
-def encode_payload(model: CharLSTM, settings: LabSettings, title: str = "",
-                   meta: dict | None = None) -> dict:
+def encode_payload(
+    model: CharLSTM, settings: LabSettings, title: str = "", meta: dict | None = None
+) -> dict:
     """What the static lab carries: the vocabulary and how the charts label each
     character, the sizes, the arrays of :func:`lib.text.sampling.export_weights` as
     little-endian float32 in base64 (each with its shape), their sha256, the lab's
     initial settings, its limits (:func:`~lib.text.templab.settings.lab_limits`), a
     title and ``meta`` (JSON values)."""
     if not isinstance(model, CharLSTM):
-        raise TypeError(f"expected a lib.text.model.CharLSTM, "
-                        f"got {type(model).__name__}")
+        raise TypeError(
+            f"expected a lib.text.model.CharLSTM, got {type(model).__name__}"
+        )
     weights = export_weights(model)
-    arrays = {name: {"shape": list(w.shape), "b64": base64.b64encode(
-        np.ascontiguousarray(w, dtype="<f4").tobytes()).decode("ascii")}
-        for name, w in weights.items()}
+    arrays = {
+        name: {
+            "shape": list(w.shape),
+            "b64": base64.b64encode(
+                np.ascontiguousarray(w, dtype="<f4").tobytes()
+            ).decode("ascii"),
+        }
+        for name, w in weights.items()
+    }
     chars, config = list(model.vocab.chars), model.config
-    return {"format": PAYLOAD_FORMAT, "vocab": chars,
-            "labels": [one_line(ch, spaces=True) for ch in chars],
-            "num_layers": config.num_layers, "num_hiddens": config.num_hiddens,
-            "arrays": arrays, "sha256": weights_sha256(weights), "title": title,
-            "settings": _js_settings(settings), "limits": lab_limits(),
-            "meta": meta or {}}
+    return {
+        "format": PAYLOAD_FORMAT,
+        "vocab": chars,
+        "labels": [one_line(ch, spaces=True) for ch in chars],
+        "num_layers": config.num_layers,
+        "num_hiddens": config.num_hiddens,
+        "arrays": arrays,
+        "sha256": weights_sha256(weights),
+        "title": title,
+        "settings": _js_settings(settings),
+        "limits": lab_limits(),
+        "meta": meta or {},
+    }
 
 
 def decode_payload(payload: dict) -> tuple[Vocabulary, dict[str, np.ndarray]]:
@@ -65,12 +91,14 @@ def decode_payload(payload: dict) -> tuple[Vocabulary, dict[str, np.ndarray]]:
     for name, entry in payload["arrays"].items():
         data = np.frombuffer(base64.b64decode(entry["b64"], validate=True), dtype="<f4")
         if data.size != math.prod(entry["shape"]):
-            raise ValueError(f"{name}: {data.size} numbers for the shape "
-                             f"{entry['shape']}")
+            raise ValueError(
+                f"{name}: {data.size} numbers for the shape {entry['shape']}"
+            )
         weights[name] = data.reshape(entry["shape"]).astype(np.float32)
     if weights_sha256(weights) != payload["sha256"]:
-        raise ValueError("the weights do not match their sha256: the payload is "
-                         "corrupt")
+        raise ValueError(
+            "the weights do not match their sha256: the payload is corrupt"
+        )
     vocab = Vocabulary(payload["vocab"])
     _check_arrays(vocab, weights)
     return vocab, weights
@@ -84,8 +112,10 @@ def _check_arrays(vocab: Vocabulary, weights: dict[str, np.ndarray]) -> None:
         raise ValueError(f"the weights lack {sorted(missing)}")
     V, four_n = weights["table"].shape
     if len(vocab) != V or weights["W_ph"].shape != (four_n // 4, V):
-        raise ValueError(f"weights for {V} characters and {four_n // 4} units do not "
-                         f"fit a vocabulary of {len(vocab)}")
+        raise ValueError(
+            f"weights for {V} characters and {four_n // 4} units do not "
+            f"fit a vocabulary of {len(vocab)}"
+        )
 
 
 def weights_sha256(weights: dict[str, np.ndarray]) -> str:
@@ -117,11 +147,12 @@ def model_from_weights(vocab: Vocabulary, weights: dict[str, np.ndarray]) -> Cha
     zeros = torch.zeros(four_n)
     with torch.no_grad():
         model.E.copy_(torch.eye(V))
-        layers = [(t["table"].T, t["W_hh_0"].T, zeros)]          # index k: layer k + 1
-        layers += [(t[f"W_{k}"][:n].T, t[f"W_{k}"][n:].T, t[f"b_{k}"])
-                   for k in range(1, L)]
+        layers = [(t["table"].T, t["W_hh_0"].T, zeros)]  # index k: layer k + 1
+        layers += [
+            (t[f"W_{k}"][:n].T, t[f"W_{k}"][n:].T, t[f"b_{k}"]) for k in range(1, L)
+        ]
         for k, (W_ih, W_hh, b) in enumerate(layers):
-            params = model.layer_weights(k)     # W_ih, W_hh, b_ih, and b_hh = 0 if any
+            params = model.layer_weights(k)  # W_ih, W_hh, b_ih, and b_hh = 0 if any
             for param, value in zip(params, (W_ih, W_hh, b, zeros), strict=False):
                 param.copy_(value)
         model.W_ph.copy_(t["W_ph"].T)
@@ -130,6 +161,12 @@ def model_from_weights(vocab: Vocabulary, weights: dict[str, np.ndarray]) -> Cha
 
 
 def _js_settings(s: LabSettings) -> dict:
-    return {"prompt": s.prompt, "T": s.T, "greedy": s.greedy,
-            "convention": s.convention, "length": s.length, "seed": s.seed,
-            "topK": s.top_k}
+    return {
+        "prompt": s.prompt,
+        "T": s.T,
+        "greedy": s.greedy,
+        "convention": s.convention,
+        "length": s.length,
+        "seed": s.seed,
+        "topK": s.top_k,
+    }

@@ -20,12 +20,12 @@ import numpy as np
 from lib.text.corpus import Vocabulary
 from lib.text.sampling import check_temperature
 
-T_RANGE = (0.05, 5.0)       # the temperatures a lab accepts (beta: 0.2 to 20)
+T_RANGE = (0.05, 5.0)  # the temperatures a lab accepts (beta: 0.2 to 20)
 SLIDER = (-1.3, 0.7, 0.01)  # log10 T on the slider: min, max, step (T = 1 is a step)
-MAX_LENGTH = 2000           # characters in a sample
-MAX_SEED = 2**32 - 1        # seeds: 0 to MAX_SEED (numpy.random.default_rng takes more)
-TOP_SHOWN = 20              # bars in the distribution chart
-CURVE_POINTS = 121          # temperatures on the entropy curve
+MAX_LENGTH = 2000  # characters in a sample
+MAX_SEED = 2**32 - 1  # seeds: 0 to MAX_SEED (numpy.random.default_rng takes more)
+TOP_SHOWN = 20  # bars in the distribution chart
+CURVE_POINTS = 121  # temperatures on the entropy curve
 CONVENTIONS = ("T", "beta")
 
 
@@ -43,16 +43,23 @@ class LabSettings:
     top_k: int | None = None
 
 
-def lab_settings(vocab: Vocabulary, prompt: str = "ROMEO:\n",
-                 temperature: float | None = None, beta: float | None = None,
-                 convention: str = "T", length: int = 200, seed: int = 0,
-                 top_k: int | None = None) -> LabSettings:
+def lab_settings(
+    vocab: Vocabulary,
+    prompt: str = "ROMEO:\n",
+    temperature: float | None = None,
+    beta: float | None = None,
+    convention: str = "T",
+    length: int = 200,
+    seed: int = 0,
+    top_k: int | None = None,
+) -> LabSettings:
     """Checked settings for a lab over ``vocab``: T from ``temperature`` or ``beta``
     (T = 0 is greedy), a prompt the model can read, 1 <= length <= MAX_LENGTH,
     0 <= seed <= MAX_SEED, top-k in [1, V] or None."""
     T = check_temperature(temperature, beta)
-    settings = LabSettings(prompt, 1.0 if T == 0 else T, T == 0, convention, length,
-                           seed, top_k)
+    settings = LabSettings(
+        prompt, 1.0 if T == 0 else T, T == 0, convention, length, seed, top_k
+    )
     return check_settings(vocab, settings)
 
 
@@ -62,27 +69,38 @@ def check_settings(vocab: Vocabulary, s: LabSettings) -> LabSettings:
     check_temperature(s.T)
     low, high = T_RANGE
     if not low <= s.T <= high:
-        raise ValueError(f"T = {s.T:g}: the lab's slider spans T = {low} to {high} "
-                         f"(beta = {1 / high:g} to {1 / low:g}); T = 0 is greedy")
+        raise ValueError(
+            f"T = {s.T:g}: the lab's slider spans T = {low} to {high} "
+            f"(beta = {1 / high:g} to {1 / low:g}); T = 0 is greedy"
+        )
     if s.convention not in CONVENTIONS:
-        raise ValueError(f"convention={s.convention!r}: expected 'T' (divide the "
-                         f"logits by T) or 'beta' (multiply them by beta = 1/T)")
+        raise ValueError(
+            f"convention={s.convention!r}: expected 'T' (divide the "
+            f"logits by T) or 'beta' (multiply them by beta = 1/T)"
+        )
     if not isinstance(s.prompt, str) or not s.prompt:
         raise ValueError("the prompt must be a non-empty string")
-    vocab.encode(s.prompt)                    # unknown characters: a clear error, now
+    vocab.encode(s.prompt)  # unknown characters: a clear error, now
     _check_int("length", s.length, 1, MAX_LENGTH)
     _check_int("seed", s.seed, 0, MAX_SEED)
     if s.top_k is not None:
         _check_int("top_k", s.top_k, 1, len(vocab))
-    return replace(s, T=float(s.T), greedy=bool(s.greedy), length=int(s.length),
-                   seed=int(s.seed), top_k=None if s.top_k is None else int(s.top_k))
+    return replace(
+        s,
+        T=float(s.T),
+        greedy=bool(s.greedy),
+        length=int(s.length),
+        seed=int(s.seed),
+        top_k=None if s.top_k is None else int(s.top_k),
+    )
 
 
 def _check_int(name: str, value, low: int, high: int) -> None:
     whole = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
     if not whole or not low <= value <= high:
-        raise ValueError(f"{name}={value!r}: expected a whole number from {low} "
-                         f"to {high}")
+        raise ValueError(
+            f"{name}={value!r}: expected a whole number from {low} to {high}"
+        )
 
 
 def setting_name(s: LabSettings) -> str:
@@ -115,6 +133,12 @@ def lab_limits() -> dict:
     """Every limit the browser's JavaScript needs, as JSON values (the payload carries
     them): the temperatures, the slider (log10 T: min, max, step), the ranges of length
     and seed, the bars shown, the points of the entropy curve and its axis ticks."""
-    return {"T": list(T_RANGE), "slider": list(SLIDER), "length": [1, MAX_LENGTH],
-            "seed": [0, MAX_SEED], "top_shown": TOP_SHOWN, "curve_points": CURVE_POINTS,
-            "ticks": {convention: axis_ticks(convention) for convention in CONVENTIONS}}
+    return {
+        "T": list(T_RANGE),
+        "slider": list(SLIDER),
+        "length": [1, MAX_LENGTH],
+        "seed": [0, MAX_SEED],
+        "top_shown": TOP_SHOWN,
+        "curve_points": CURVE_POINTS,
+        "ticks": {convention: axis_ticks(convention) for convention in CONVENTIONS},
+    }

@@ -23,8 +23,10 @@ from lib.text.templab.payload import encode_payload
 from lib.text.templab.settings import lab_settings
 
 _ids = itertools.count()
-_FALLBACK = ("The temperature lab appears here when its JavaScript runs (in "
-             "JupyterLab: once the notebook is trusted, or after running this cell).")
+_FALLBACK = (
+    "The temperature lab appears here when its JavaScript runs (in "
+    "JupyterLab: once the notebook is trusted, or after running this cell)."
+)
 
 
 def lab_javascript() -> str:
@@ -61,25 +63,29 @@ class StaticLab:
 
     def __repr__(self) -> str:
         p = self.payload
-        return (f"StaticLab({len(p['vocab'])} characters, {p['num_layers']} x "
-                f"{p['num_hiddens']} LSTM; weights {self.weights_bytes / 1e6:.2f} MB "
-                f"float32, element {self.html_bytes / 1e6:.2f} MB)")
+        return (
+            f"StaticLab({len(p['vocab'])} characters, {p['num_layers']} x "
+            f"{p['num_hiddens']} LSTM; weights {self.weights_bytes / 1e6:.2f} MB "
+            f"float32, element {self.html_bytes / 1e6:.2f} MB)"
+        )
 
 
-def static_lab(model: CharLSTM, title: str | None = None, meta: dict | None = None,
-               **settings) -> StaticLab:
+def static_lab(
+    model: CharLSTM, title: str | None = None, meta: dict | None = None, **settings
+) -> StaticLab:
     """The browser lab for ``model``: settings as :func:`lab_settings` (prompt,
     temperature or beta, convention, length, seed, top_k); ``meta`` (JSON values)
     travels with the weights."""
     if not isinstance(model, CharLSTM):
-        raise TypeError(f"expected a lib.text.model.CharLSTM, "
-                        f"got {type(model).__name__}")
+        raise TypeError(
+            f"expected a lib.text.model.CharLSTM, got {type(model).__name__}"
+        )
     s = lab_settings(model.vocab, **settings)
     payload = encode_payload(model, s, title or "", meta)
     if not title:
         payload["title"] = _default_title(model, payload)
     data = json.dumps(payload, ensure_ascii=True, separators=(",", ":"))
-    data = data.replace("<", "\\u003c")     # nothing in the JSON closes the script
+    data = data.replace("<", "\\u003c")  # nothing in the JSON closes the script
     code = lab_javascript()
     if "</script" in code.lower():
         raise ValueError("lib/text/templab/templab.js must not contain '</script'")
@@ -88,11 +94,12 @@ def static_lab(model: CharLSTM, title: str | None = None, meta: dict | None = No
         f'<div class="templab" id="{uid}">'
         f'<script type="application/json" class="templab-data">{data}</script>'
         f'<p class="templab-fallback">{_FALLBACK}</p></div>\n'
-        f'<script>\n{code}\n(function (s) {{\n'
-        f'  var root = s && s.previousElementSibling;\n'
+        f"<script>\n{code}\n(function (s) {{\n"
+        f"  var root = s && s.previousElementSibling;\n"
         f'  if (!root || !root.classList.contains("templab"))\n'
         f'    root = document.getElementById("{uid}");\n'
-        f'  TempLab.mount(root);\n}})(document.currentScript);\n</script>')
+        f"  TempLab.mount(root);\n}})(document.currentScript);\n</script>"
+    )
     return StaticLab(element, payload)
 
 
@@ -100,6 +107,8 @@ def _default_title(model: CharLSTM, payload: dict) -> str:
     size = 4 * sum(math.prod(a["shape"]) for a in payload["arrays"].values())
     size = f"{size / 1e6:.2f} MB" if size >= 1e5 else f"{size / 1e3:.0f} kB"
     config = model.config
-    return (f"Temperature lab, in your browser: a {config.num_layers}-layer LSTM of "
-            f"{config.num_hiddens} units over {len(model.vocab)} characters ({size} of "
-            f"float32 weights in this page)")
+    return (
+        f"Temperature lab, in your browser: a {config.num_layers}-layer LSTM of "
+        f"{config.num_hiddens} units over {len(model.vocab)} characters ({size} of "
+        f"float32 weights in this page)"
+    )
