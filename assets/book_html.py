@@ -1,16 +1,16 @@
 """A small Sphinx extension that keeps the built pages clean and offline.
 
 * jupyter-book 1.x registers some inline scripts twice (togglebutton's settings and
-  sphinx-thebe's ``const THEBE_JS_URL``); the second ``const`` is a console error. We keep
-  the first copy of every script.
-* Thebe (live code through Binder) is not used by this book and would load from unpkg.com, a
-  CDN: its scripts are dropped.
-* The widget manager (loaded through require.js) finds its fonts relative to require.js's
-  base URL, which defaults to the page's folder; on pages with widgets we point it at
-  _static/, where scripts/vendor_assets.sh puts them, and we shim the one MathJax 2 call it
-  makes (MathJax.Hub.Queue) onto the MathJax 3 the book serves.
-* ``{timings-table}`` renders book/timings.json, and ``{{ book_size }}`` names the size of
-  the build (both used on the home page).
+  sphinx-thebe's ``const THEBE_JS_URL``); the second ``const`` is a console error. We
+  keep the first copy of every script.
+* Thebe (live code through Binder) is not used by this book and would load from
+  unpkg.com, a CDN: its scripts are dropped.
+* The widget manager (loaded through require.js) finds its fonts relative to
+  require.js's base URL, which defaults to the page's folder; on pages with widgets we
+  point it at _static/, where scripts/vendor_assets.sh puts them, and we shim the one
+  MathJax 2 call it makes (MathJax.Hub.Queue) onto the MathJax 3 the book serves.
+* ``{timings-table}`` renders book/timings.json, and ``{{ book_size }}`` names the size
+  of the build (both used on the home page).
 * pydata-sphinx-theme logs "Got invalid theme mode" on a reader's first visit (empty
   localStorage); we start such readers in light mode, which the figures are drawn for.
 """
@@ -48,17 +48,21 @@ REQUIRE_BASE_URL = (
     '(document.documentElement.dataset.content_root || "") + "_static/"};'
 )
 # The widget manager (html-manager 1.x) typesets widget labels with MathJax 2's
-# MathJax.Hub.Queue(["Typeset", MathJax.Hub, element]) whenever window.MathJax exists; the book
-# serves MathJax 3, which has no Hub. Before the widgets render (on "load"), give it a Hub whose
-# Queue forwards to MathJax 3's typesetPromise.
-MATHJAX2_HUB_SHIM = """window.addEventListener("load", function () {
-  if (window.MathJax && !window.MathJax.Hub) {
-    window.MathJax.Hub = {Queue: function (job) {
-      if (Array.isArray(job) && job[0] === "Typeset" && window.MathJax.typesetPromise)
-        window.MathJax.typesetPromise([job[2]]).catch(function (e) { console.error(e); });
-    }};
-  }
-});"""
+# MathJax.Hub.Queue(["Typeset", MathJax.Hub, element]) whenever window.MathJax exists;
+# the book serves MathJax 3, which has no Hub. Before the widgets render (on "load"),
+# give it a Hub whose Queue forwards to MathJax 3's typesetPromise.
+MATHJAX2_HUB_SHIM = (
+    'window.addEventListener("load", function () {\n'
+    "  if (window.MathJax && !window.MathJax.Hub) {\n"
+    "    window.MathJax.Hub = {Queue: function (job) {\n"
+    '      if (Array.isArray(job) && job[0] === "Typeset" '
+    "&& window.MathJax.typesetPromise)\n"
+    "        window.MathJax.typesetPromise([job[2]])"
+    ".catch(function (e) { console.error(e); });\n"
+    "    }};\n"
+    "  }\n"
+    "});"
+)
 
 
 def clean_scripts(app, pagename, templatename, context, doctree):
@@ -94,8 +98,9 @@ def _notebook_title(app, name: str) -> str:
 
 
 class TimingsTableDirective(SphinxDirective):
-    """``{timings-table}``: the recorded execution time of every notebook at every size, read
-    from book/timings.json (written by scripts/time_notebooks.py, never by hand)."""
+    """``{timings-table}``: the recorded execution time of every notebook at every size,
+    read from book/timings.json (written by scripts/time_notebooks.py, never by
+    hand)."""
 
     def run(self):
         path = Path(self.env.srcdir) / "book" / "timings.json"
@@ -138,7 +143,8 @@ class TimingsTableDirective(SphinxDirective):
             + " |"
         )
         dates = [
-            f"{size} on {device}: {record[device].get(f'{size} measured on')} ({record[device]['machine']})"
+            f"{size} on {device}: {record[device].get(f'{size} measured on')} "
+            f"({record[device]['machine']})"
             for device, size in columns
             if device in record
         ]
@@ -154,7 +160,8 @@ class TimingsTableDirective(SphinxDirective):
 
 
 def add_build_substitutions(app, config):
-    """``{{ book_size }}`` in any page: the experiment size this build executed the notebooks at."""
+    """``{{ book_size }}`` in any page: the experiment size this build executed the
+    notebooks at."""
     config.myst_substitutions = {
         **config.myst_substitutions,
         "book_size": os.environ.get("BOOK_SIZE", "book"),

@@ -1,18 +1,23 @@
-"""Chapter 4's character LSTM: training and sampling speed, ours next to plain torch, in one run.
+"""Chapter 4's character LSTM: training and sampling speed, ours next to plain torch,
+in one run.
 
     python scripts/bench_charlm.py [--sizes 128 256] [--seconds 2] [--repeats 3]
 
-Training (chars/s = batch x seq_length x steps / s; batch 64, seq 30, Adam, clip 5, V = 65):
-  * ours: lib.text.model.CharLSTM with lib.text.training's batches and step (what the chapter
-    trains), with torch.nn.LSTM inside and with chapter 2's lib.recurrent.lstm.StackedLSTM inside;
-  * reference: nn.Embedding -> nn.LSTM(2 layers) -> nn.Linear, written out below in a few lines.
+Training (chars/s = batch x seq_length x steps / s; batch 64, seq 30, Adam, clip 5,
+V = 65):
+  * ours: lib.text.model.CharLSTM with lib.text.training's batches and step (what the
+    chapter trains), with torch.nn.LSTM inside and with chapter 2's
+    lib.recurrent.lstm.StackedLSTM inside;
+  * reference: nn.Embedding -> nn.LSTM(2 layers) -> nn.Linear, written out below in a
+    few lines.
 Sampling at batch 1, temperature 1 (chars/s of generated text):
-  * ours: lib.text.sampling.Sampler (NumPy, the state carried from character to character);
+  * ours: lib.text.sampling.Sampler (NumPy, the state carried from character to
+    character);
   * reference: torch.nn.LSTM stepped one character at a time, the state carried;
   * re-reading: the whole prefix fed to the model again for every new character.
 
-Ours and the reference alternate, ``--repeats`` times each, and the median is reported: other
-work on the machine slows both alike. Ratios > 1 mean ours is faster.
+Ours and the reference alternate, ``--repeats`` times each, and the median is reported:
+other work on the machine slows both alike. Ratios > 1 mean ours is faster.
 """
 
 from __future__ import annotations
@@ -50,7 +55,8 @@ class PlainLSTMLM(nn.Module):
 
 
 def timed(run, seconds: float, min_calls: int = 3) -> float:
-    """Calls of ``run`` per second, calling it for about ``seconds`` (after one warm-up call)."""
+    """Calls of ``run`` per second, calling it for about ``seconds`` (after one warm-up
+    call)."""
     run()
     calls, start = 0, time.perf_counter()
     while calls < min_calls or time.perf_counter() - start < seconds:
@@ -93,7 +99,8 @@ def reference_training(n: int):
 
 
 def reference_sampler(model: PlainLSTMLM, length: int, reread: bool = False):
-    """Generate ``length`` characters at T = 1 with torch ops, carrying the state or re-reading."""
+    """Generate ``length`` characters at T = 1 with torch ops, carrying the state or
+    re-reading."""
 
     @torch.inference_mode()
     def run():
@@ -125,7 +132,7 @@ def report(title: str, rates: dict, reference: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[128, 256])
     parser.add_argument("--seconds", type=float, default=2.0)
     parser.add_argument("--repeats", type=int, default=3)

@@ -1,25 +1,33 @@
-"""How fast is a GCN epoch? Dense vs sparse formulations side by side, and a full Cora run.
+"""How fast is a GCN epoch? Dense vs sparse formulations side by side, and a full Cora
+run.
 
     python scripts/bench_gcn.py [--repeats 5] [--epochs 10] [--skip-pubmed-dense]
 
-One epoch = forward + backward + Adam step of Kipf & Welling's 2-layer GCN (16 hidden units,
-dropout 0.5 on the input features and the hidden layer, weight decay on the first layer). The
-formulations differ only in how they compute X W (features) and A_hat H (propagation):
+One epoch = forward + backward + Adam step of Kipf & Welling's 2-layer GCN (16 hidden
+units, dropout 0.5 on the input features and the hidden layer, weight decay on the first
+layer). The formulations differ only in how they compute X W (features) and A_hat H
+(propagation):
 
-  dense           A_hat as a dense N x N matrix, X dense (dropout mask over all N x F entries)
-  coo             torch.sparse.mm with COO A_hat and COO X (PyTorch's generic sparse backward)
+  dense           A_hat as a dense N x N matrix, X dense (dropout mask over all N x F
+                  entries)
+  coo             torch.sparse.mm with COO A_hat and COO X (PyTorch's generic sparse
+                  backward)
   csr             A_hat @ H and X @ W with torch CSR tensors (PyTorch's autograd)
-  index_add       messages w_ij H_j gathered per edge and summed with index_add_; X as in lib
+  index_add       messages w_ij H_j gathered per edge and summed with index_add_; X as
+                  in lib
   scatter_add     the same with scatter_add_
-  lib (ours)      lib.graphs.sparse.SparseMatrix: CSR products whose backward uses a stored transpose,
-                  dropout on the stored values of X (what lib.graphs.gcn.GCN runs)
+  lib (ours)      lib.graphs.sparse.SparseMatrix: CSR products whose backward uses a
+                  stored transpose, dropout on the stored values of X (what
+                  lib.graphs.gcn.GCN runs)
   lib, dense X    the same with X dense: the dropout mask then covers all N x F entries
 
-on the real Cora graph and on uniform random graphs with the sizes of Cora and PubMed (same N,
-edges, features and feature density). Epochs of the formulations are interleaved (round
-robin) and the median is reported, so that a noisy machine hurts them alike. Then it times what
-the book runs: ``lib.graphs.node_classification.train_nodes`` for 200 epochs on Cora, validation
-included. Targets (issue 5): lib within 1.2x of the fastest formulation; 200 Cora epochs < 2 s.
+on the real Cora graph and on uniform random graphs with the sizes of Cora and PubMed
+(same N, edges, features and feature density). Epochs of the formulations are
+interleaved (round robin) and the median is reported, so that a noisy machine hurts
+them alike. Then it times what the book runs:
+``lib.graphs.node_classification.train_nodes`` for 200 epochs on Cora, validation
+included. Targets (issue 5): lib within 1.2x of the fastest formulation; 200 Cora epochs
+< 2 s.
 """
 
 from __future__ import annotations
@@ -46,7 +54,8 @@ warnings.filterwarnings("ignore", message="Sparse CSR tensor support is in beta"
 
 
 def random_graph(num_nodes, num_edges, num_features, density, num_classes, seed=0):
-    """A uniform random undirected graph and random sparse features (a stand-in of that size)."""
+    """A uniform random undirected graph and random sparse features (a stand-in of that
+    size)."""
     g = torch.Generator().manual_seed(seed)
     i, j = torch.randint(num_nodes, (2, num_edges), generator=g)
     edge_index = torch.cat([torch.stack([i, j]), torch.stack([j, i])], 1)
@@ -127,7 +136,8 @@ def formulations(edge_index, X_coo, num_nodes, dense_ok):
 
 
 def make_epoch(propagate, X, product, drop, y, train_idx, num_classes, seed=0):
-    """One GCN training epoch with the given operations (same model, init and optimiser)."""
+    """One GCN training epoch with the given operations (same model, init and
+    optimiser)."""
     torch.manual_seed(seed)
     W1 = nn.Parameter(nn.init.xavier_uniform_(torch.empty(X.shape[1], 16)))
     W2 = nn.Parameter(nn.init.xavier_uniform_(torch.empty(16, num_classes)))
@@ -178,7 +188,8 @@ def bench(name, edge_index, X_coo, y, num_classes, args, dense_ok=True):
 
 
 def full_cora_run(data, runs=3):
-    """What the book runs: 200 epochs of train_nodes (validation every epoch), no early stop."""
+    """What the book runs: 200 epochs of train_nodes (validation every epoch), no early
+    stop."""
     A_hat = normalized_adjacency(data.edge_index, data.num_nodes)
     seconds = []
     for seed in range(runs):
@@ -199,7 +210,7 @@ def full_cora_run(data, runs=3):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--repeats", type=int, default=5, help="rounds of the round robin"
     )
@@ -242,8 +253,10 @@ def main():
         print(f"  {name:22s} {median['lib (ours)'] / min(median.values()):.2f}x")
     seconds, accuracy = full_cora_run(cora)
     print(
-        f"\nFull Cora run (train_nodes, 200 epochs incl. validation every epoch; target < 2 s): "
-        f"{', '.join(f'{s:.2f} s' for s in seconds)} (test accuracy of the last: {accuracy:.3f})"
+        "\nFull Cora run (train_nodes, 200 epochs incl. validation every epoch; "
+        "target < 2 s): "
+        f"{', '.join(f'{s:.2f} s' for s in seconds)} "
+        f"(test accuracy of the last: {accuracy:.3f})"
     )
 
 

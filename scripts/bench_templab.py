@@ -1,23 +1,26 @@
-"""The temperature lab: how long one update takes, live (Python) and static (JavaScript).
+"""The temperature lab: how long one update takes, live (Python) and static
+(JavaScript).
 
     python scripts/bench_templab.py [--hiddens 128] [--length 200] [--moves 12]
 
-The target (issue 6): an update "well under half a second on CPU for a 128-unit model and a
-200-character sample". One update recomputes everything a control can change: the prompt's
-logits (read once per prompt), P_T and its entropy, the entropy curve over
+The target (issue 6): an update "well under half a second on CPU for a 128-unit model
+and a 200-character sample". One update recomputes everything a control can change: the
+prompt's logits (read once per prompt), P_T and its entropy, the entropy curve over
 lib.text.templab.settings.CURVE_POINTS (121) temperatures, a sample, and the two SVG
 charts. Measured, side by side:
 
   * live: lib.text.templab.live.LiveLab in this process, moving each control as a reader
-    would (lib.text.templab.live.update_times); the time the front-end takes to draw is not
-    included;
-  * sampler alone: lib.text.sampling.Sampler.sample of the same length, the floor under the live lab;
-  * static: the same lab as the built book's element, in headless Chromium (when installed),
-    moving the temperature; the lab's own clock (performance.now) around one update.
+    would (lib.text.templab.live.update_times); the time the front-end takes to draw is
+    not included;
+  * sampler alone: lib.text.sampling.Sampler.sample of the same length, the floor under
+    the live lab;
+  * static: the same lab as the built book's element, in headless Chromium (when
+    installed), moving the temperature; the lab's own clock (performance.now) around one
+    update.
 
-The model is chapter 4's book-size configuration (2 layers, embedding 64) over 65 characters
-with untrained weights: the time of an update does not depend on what the weights are. Ratios
-to the 500 ms budget below 1 meet it.
+The model is chapter 4's book-size configuration (2 layers, embedding 64) over 65
+characters with untrained weights: the time of an update does not depend on what the
+weights are. Ratios to the 500 ms budget below 1 meet it.
 """
 
 from __future__ import annotations
@@ -69,7 +72,8 @@ def sampler_times(model: CharLSTM, length: int, moves: int) -> np.ndarray:
 
 
 def browser_times(model: CharLSTM, length: int, moves: int) -> np.ndarray | None:
-    """Milliseconds per update of the static lab in headless Chromium, or None without it."""
+    """Milliseconds per update of the static lab in headless Chromium, or None without
+    it."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         return None
@@ -113,7 +117,7 @@ def row(name: str, seconds: np.ndarray) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--hiddens", type=int, default=128)
     parser.add_argument("--length", type=int, default=200)
     parser.add_argument("--moves", type=int, default=12)
@@ -121,12 +125,13 @@ def main() -> None:
     model = make_model(args.hiddens)
     print(describe())
     print(
-        f"model: 2 x {args.hiddens} LSTM, V = {len(VOCAB)}, sample of {args.length} characters "
-        f"after {PROMPT!r}\n"
+        f"model: 2 x {args.hiddens} LSTM, V = {len(VOCAB)}, "
+        f"sample of {args.length} characters after {PROMPT!r}\n"
     )
     print(
         f"  {'update after moving':<34} {'median':>8} {'slowest':>8}   "
-        f"{'ratio to 500 ms':>13}\n  {'':<34} {'(ms)':>8} {'(ms)':>8}   {'median':>6} {'max':>6}"
+        f"{'ratio to 500 ms':>13}\n"
+        f"  {'':<34} {'(ms)':>8} {'(ms)':>8}   {'median':>6} {'max':>6}"
     )
     live = live_times(model, args.length, args.moves)
     for name, seconds in live.items():
@@ -145,9 +150,10 @@ def main() -> None:
         f"(median update / median sample)"
     )
     if static is not None:
+        live_temperature = live["temperature slider"]
         print(
             f"browser / live (temperature moves): "
-            f"{statistics.median(static) / statistics.median(live['temperature slider']):.2f}x"
+            f"{statistics.median(static) / statistics.median(live_temperature):.2f}x"
         )
 
 

@@ -1,4 +1,5 @@
-"""Build the book into <out>/_build/html, executing every notebook at one experiment size.
+"""Build the book into <out>/_build/html, executing every notebook at one experiment
+size.
 
     python scripts/build_book.py [--size smoke|book|full] [--out DIR] [--jobs N]
 
@@ -346,7 +347,8 @@ def pages_are_stale(build: Path, current: str) -> bool:
 
 
 def execute_notebook(path: Path, timeout: int):
-    """Execute one notebook exactly as myst-nb's cache mode does (cwd: the notebook's folder)."""
+    """Execute one notebook exactly as myst-nb's cache mode does (cwd: the notebook's
+    folder)."""
     import nbformat
     from jupyter_cache.executors.utils import single_nb_execution
 
@@ -364,7 +366,8 @@ def execute_notebook(path: Path, timeout: int):
 def recorded_seconds(path: Path, size: str) -> float:
     """The notebook's time at this size in book/timings.json (inf when never measured).
 
-    Starting the longest notebooks first keeps both workers busy to the end of the build.
+    Starting the longest notebooks first keeps both workers busy to the end of the
+    build.
     """
     timings = ROOT / "book" / "timings.json"
     record = json.loads(timings.read_text()) if timings.is_file() else {}
@@ -378,9 +381,9 @@ def recorded_seconds(path: Path, size: str) -> float:
 def execute_in_parallel(cache_path: Path, jobs: int) -> None:
     """Execute the notebooks missing from the execution cache, ``jobs`` at a time.
 
-    The results go into the very jupyter-cache the book build reads, so the build then finds
-    every notebook executed. A notebook that fails here is left out of the cache: the build
-    executes it again and reports the failing cell as usual.
+    The results go into the very jupyter-cache the book build reads, so the build then
+    finds every notebook executed. A notebook that fails here is left out of the cache:
+    the build executes it again and reports the failing cell as usual.
     """
     import nbformat
     from jupyter_cache import get_cache
@@ -415,7 +418,7 @@ def execute_in_parallel(cache_path: Path, jobs: int) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--size",
         default=os.environ.get("BOOK_SIZE", "book"),

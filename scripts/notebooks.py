@@ -4,9 +4,10 @@
     python scripts/notebooks.py from-py SRC.py DST.ipynb
 
 ``sync`` makes the first cell of every notebook the hidden Colab cell generated from the
-repository URL in _config.yml (the one place it lives), and strips outputs and execution counts.
-``from-py`` turns a percent-format script (``# %%`` code cells, ``# %% [markdown]`` cells whose
-lines start with ``# ``, optional ``tags=["a", "b"]`` after the marker) into a notebook.
+repository URL in _config.yml (the one place it lives), and strips outputs and execution
+counts. ``from-py`` turns a percent-format script (``# %%`` code cells,
+``# %% [markdown]`` cells whose lines start with ``# ``, optional ``tags=["a", "b"]``
+after the marker) into a notebook.
 """
 
 from __future__ import annotations
@@ -30,8 +31,10 @@ def repository_url() -> str:
 def colab_cell_source() -> str:
     url = repository_url()
     return (
-        "# Colab only (hidden in the book): install this book's `lib` from its repository.\n"
-        "# Colab's own torch is kept; lib.runtime.default_device() then picks the GPU if the\n"
+        "# Colab only (hidden in the book): install this book's `lib` "
+        "from its repository.\n"
+        "# Colab's own torch is kept; lib.runtime.default_device() "
+        "then picks the GPU if the\n"
         "# runtime has one (Runtime > Change runtime type > GPU).\n"
         "import sys\n"
         "\n"

@@ -2,8 +2,8 @@
 
     python scripts/run_notebook.py notebooks/bptt.ipynb
 
-Used by the Colab install test, which runs it with the interpreter of a separate environment.
-Exits non-zero, with the failing cell's traceback, when a cell fails.
+Used by the Colab install test, which runs it with the interpreter of a separate
+environment. Exits non-zero, with the failing cell's traceback, when a cell fails.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from nbclient import NotebookClient
 def main(path: str) -> None:
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    # ipykernel's own "python3" kernelspec runs sys.executable: the kernel is this environment
+    # ipykernel's own "python3" kernelspec runs sys.executable: the kernel is this
+    # environment
     NotebookClient(
         nb,
         timeout=1800,

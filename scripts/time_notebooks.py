@@ -1,18 +1,20 @@
-"""Measure how long each notebook of the book takes at one experiment size, and record it.
+"""Measure how long each notebook of the book takes at one experiment size, and record
+it.
 
     python scripts/time_notebooks.py --size smoke [--device-label "2-core CPU"]
 
-Executes every notebook listed in _toc.yml (in book order, fresh kernel each, as the book build
-does) and writes the wall-clock seconds into book/timings.json under
-<device label> -> <size> -> <notebook>, with the date and the machine. The home page renders
-that file (the `timings-table` directive of assets/book_html.py), so the times the book quotes
-are measurements made by this script, never typed by hand.
+Executes every notebook listed in _toc.yml (in book order, fresh kernel each, as the
+book build does) and writes the wall-clock seconds into book/timings.json under
+<device label> -> <size> -> <notebook>, with the date and the machine. The home page
+renders that file (the `timings-table` directive of assets/book_html.py), so the times
+the book quotes are measurements made by this script, never typed by hand.
 
     python scripts/time_notebooks.py --size book --from-cache _build/.jupyter_cache
 
-reads the times instead from the execution cache of a finished book build (scripts/build_book.py
-records each notebook's execution time there), for notebooks whose cached copy matches the
-current source; the label then says they ran two at a time, one core each.
+reads the times instead from the execution cache of a finished book build
+(scripts/build_book.py records each notebook's execution time there), for notebooks
+whose cached copy matches the current source; the label then says they ran two at a
+time, one core each.
 """
 
 from __future__ import annotations
@@ -59,7 +61,8 @@ def run(name: str) -> float:
 
 
 def cached_seconds(cache_path: str, names: list[str]) -> dict[str, float]:
-    """Execution time of each notebook in a build's jupyter-cache (only if it matches the source)."""
+    """Execution time of each notebook in a build's jupyter-cache (only if it matches
+    the source)."""
     from jupyter_cache import get_cache
 
     cache, times = get_cache(cache_path), {}
@@ -70,14 +73,15 @@ def cached_seconds(cache_path: str, names: list[str]) -> dict[str, float]:
             )
         except KeyError:
             sys.exit(
-                f"{name}: no cached execution matches the current notebook; build the book first"
+                f"{name}: no cached execution matches the current notebook; "
+                "build the book first"
             )
         times[name] = float(record.data["execution_seconds"])
     return times
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", required=True, choices=["smoke", "book", "full"])
     parser.add_argument("--device-label", default=f"{os.cpu_count()}-core CPU")
     parser.add_argument(
@@ -95,7 +99,8 @@ def main() -> None:
     record = json.loads(TIMINGS.read_text()) if TIMINGS.is_file() else {}
     device = record.setdefault(args.device_label, {})
     device["machine"] = (
-        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}"
     )
     times = device.setdefault(args.size, {})
     names = args.only or toc_notebooks()

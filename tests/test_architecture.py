@@ -5,8 +5,8 @@
 * ``lib.text`` imports shared modules, itself and ``lib.recurrent``;
 * nothing in ``lib`` imports ``notebooks``, ``scripts`` or ``tests``.
 
-Imports are read with ``ast`` (every ``import`` statement, at any depth, so a lazy import inside a
-function counts too); nothing is executed.
+Imports are read with ``ast`` (every ``import`` statement, at any depth, so a lazy
+import inside a function counts too); nothing is executed.
 """
 
 import ast
@@ -41,8 +41,9 @@ def module_name(path: Path, lib: Path = LIB) -> str:
 def imported_names(path: Path, lib: Path = LIB) -> set[str]:
     """Every module ``path`` imports, absolute (``from lib import x`` gives ``lib.x``).
 
-    The book build's reader of imports (scripts/build_book.py), which also resolves relative
-    imports; a name that may be a module or an attribute is kept: it belongs to the same part.
+    The book build's reader of imports (scripts/build_book.py), which also resolves
+    relative imports; a name that may be a module or an attribute is kept: it belongs to
+    the same part.
     """
     name = module_name(path, lib)
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
@@ -62,7 +63,8 @@ def test_every_wing_is_a_package_and_found():
 
 
 def violations(path: Path, lib: Path = LIB) -> list[str]:
-    """What is wrong with the imports of ``path`` (empty when they flow the right way)."""
+    """What is wrong with the imports of ``path`` (empty when they flow the right
+    way)."""
     importer, found = part_of(module_name(path, lib)), []
     for name in sorted(imported_names(path, lib)):
         root = name.split(".")[0]
@@ -75,7 +77,8 @@ def violations(path: Path, lib: Path = LIB) -> list[str]:
         ):
             allowed = " and ".join(["shared modules", *sorted(ALLOWED[importer])])
             found.append(
-                f"({importer}) imports {name} ({part_of(name)}); it may import {allowed}"
+                f"({importer}) imports {name} ({part_of(name)}); "
+                f"it may import {allowed}"
             )
     return found
 

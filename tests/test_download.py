@@ -1,4 +1,5 @@
-"""lib.download against a real HTTP server on 127.0.0.1: good, truncated and corrupt files."""
+"""lib.download against a real HTTP server on 127.0.0.1: good, truncated and corrupt
+files."""
 
 from __future__ import annotations
 

@@ -31,8 +31,9 @@ PAIRS = [
 
 
 def run(make_opt, steps=100, seed=0):
-    """A small random least-squares + tanh problem with two parameter tensors, in float64 (in
-    float32 the two implementations' rounding differences grow over 100 steps to ~1e-4)."""
+    """A small random least-squares + tanh problem with two parameter tensors, in
+    float64 (in float32 the two implementations' rounding differences grow over 100
+    steps to ~1e-4)."""
     g = torch.Generator().manual_seed(seed)
     A, b, W, u = (
         torch.randn(*shape, generator=g, dtype=torch.float64)

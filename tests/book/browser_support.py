@@ -1,4 +1,5 @@
-"""Serve the built book on 127.0.0.1 and drive Debian's headless Chromium through Playwright."""
+"""Serve the built book on 127.0.0.1 and drive Debian's headless Chromium through
+Playwright."""
 
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @contextmanager
 def serve(directory: Path):
-    """An HTTP server for ``directory`` on 127.0.0.1 (a free port); yields its base URL."""
+    """An HTTP server for ``directory`` on 127.0.0.1 (a free port); yields its base
+    URL."""
     handler = functools.partial(_QuietHandler, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -91,27 +93,35 @@ class PageWatch:
         page.route("**/*", route)
 
 
-WAIT_FOR_MATHJAX = """async () => {
-  const hasMath = document.querySelector('.math, div.math, span.math') !== null;
-  for (let i = 0; i < 200 && hasMath && !(window.MathJax && MathJax.startup && MathJax.startup.promise); i++)
-    await new Promise(r => setTimeout(r, 50));
-  if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
-  return hasMath;
-}"""
+WAIT_FOR_MATHJAX = (
+    "async () => {\n"
+    "  const hasMath = document.querySelector('.math, div.math, span.math') !== null;\n"
+    "  for (let i = 0; i < 200 && hasMath && "
+    "!(window.MathJax && MathJax.startup && MathJax.startup.promise); i++)\n"
+    "    await new Promise(r => setTimeout(r, 50));\n"
+    "  if (window.MathJax && MathJax.startup && MathJax.startup.promise) "
+    "await MathJax.startup.promise;\n"
+    "  return hasMath;\n"
+    "}"
+)
 
-RAW_TEX_LEFT = """() => {
-  const body = document.querySelector('main') || document.body;
-  const copy = body.cloneNode(true);
-  copy.querySelectorAll('pre, code, script, style, mjx-container, textarea, .cell_input')
-      .forEach(e => e.remove());
-  const text = copy.innerText;
-  const hits = [];
-  for (const re of [/\\$\\$/, /\\\\\\[/, /\\\\\\(/, /\\\\begin\\{/, /\\$[^$\\s][^$]*\\\\[a-zA-Z]+[^$]*\\$/]) {
-    const m = text.match(re);
-    if (m) hits.push(text.slice(Math.max(0, m.index - 40), m.index + 40));
-  }
-  return hits;
-}"""
+RAW_TEX_LEFT = (
+    "() => {\n"
+    "  const body = document.querySelector('main') || document.body;\n"
+    "  const copy = body.cloneNode(true);\n"
+    "  copy.querySelectorAll("
+    "'pre, code, script, style, mjx-container, textarea, .cell_input')\n"
+    "      .forEach(e => e.remove());\n"
+    "  const text = copy.innerText;\n"
+    "  const hits = [];\n"
+    "  for (const re of [/\\$\\$/, /\\\\\\[/, /\\\\\\(/, /\\\\begin\\{/, "
+    "/\\$[^$\\s][^$]*\\\\[a-zA-Z]+[^$]*\\$/]) {\n"
+    "    const m = text.match(re);\n"
+    "    if (m) hits.push(text.slice(Math.max(0, m.index - 40), m.index + 40));\n"
+    "  }\n"
+    "  return hits;\n"
+    "}"
+)
 
 BROKEN_IMAGES = """() => Array.from(document.images)
   .filter(img => !(img.complete && img.naturalWidth > 0))

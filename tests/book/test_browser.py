@@ -1,9 +1,10 @@
 """Every page of the built book, in a real browser (headless Chromium), offline.
 
-Run by ``make test`` after the book build (BOOK_HTML points at the built HTML). Checks that
-math was typeset by the local MathJax (no raw TeX left), that every image loads, that saved
-widgets render, that nothing was requested from outside 127.0.0.1 and that the console stayed
-free of errors; saves a screenshot of each page under _build/screenshots/.
+Run by ``make test`` after the book build (BOOK_HTML points at the built HTML). Checks
+that math was typeset by the local MathJax (no raw TeX left), that every image loads,
+that saved widgets render, that nothing was requested from outside 127.0.0.1 and that
+the console stayed free of errors; saves a screenshot of each page under
+_build/screenshots/.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ SHOTS = ROOT / "_build" / "screenshots"
 def site():
     if not chromium_path():
         pytest.skip(
-            "BROWSER TESTS SKIPPED: chromium is not installed (see scripts/ensure_chromium.sh)"
+            "BROWSER TESTS SKIPPED: chromium is not installed "
+            "(see scripts/ensure_chromium.sh)"
         )
     if not PAGES:
         pytest.fail(f"no built pages under {SITE}: build the book first")
@@ -77,7 +79,8 @@ PHONE_PAGE = "book/bptt.html"
 
 
 def test_phone_width(site):
-    """A chapter page at phone width (390 px): readable, nothing wider than the screen."""
+    """A chapter page at phone width (390 px): readable, nothing wider than the
+    screen."""
     if PHONE_PAGE not in PAGES:
         pytest.fail(f"{PHONE_PAGE} was not built")
     page, watch = open_page(site, PHONE_PAGE, width=390)

@@ -1,12 +1,13 @@
-"""Install `lib` the way Colab does, as far as an offline machine allows, and run a notebook.
+"""Install `lib` the way Colab does, as far as an offline machine allows, and run a
+notebook.
 
-Colab has torch and the scientific stack preinstalled, and the hidden first cell of every notebook
-runs `pip install "rnn-gnn-book @ git+<repository URL>"`. We cannot reach the repository from
-here, so we build the same wheel from this checkout, install it with --no-deps into a fresh
-environment whose only other packages are "preinstalled" ones (this project's .venv, exposed
-read-only through a .pth file, like Colab's system packages), check that nothing else got
-installed and that `lib` is imported from that environment and not from the checkout, and
-execute a notebook there at smoke size.
+Colab has torch and the scientific stack preinstalled, and the hidden first cell of
+every notebook runs `pip install "rnn-gnn-book @ git+<repository URL>"`. We cannot reach
+the repository from here, so we build the same wheel from this checkout, install it with
+--no-deps into a fresh environment whose only other packages are "preinstalled" ones
+(this project's .venv, exposed read-only through a .pth file, like Colab's system
+packages), check that nothing else got installed and that `lib` is imported from that
+environment and not from the checkout, and execute a notebook there at smoke size.
 
 The wheel itself is checked first, and quickly (no environment, no marker): it must hold
 every file of lib/, subpackages and package data included, which an editable install

@@ -1,5 +1,6 @@
-"""Every internal link and anchor of the built book resolves (no network: external links are
-listed, not fetched). Runs on the built HTML, after the book build, like the browser check."""
+"""Every internal link and anchor of the built book resolves (no network: external links
+are listed, not fetched). Runs on the built HTML, after the book build, like the browser
+check."""
 
 from __future__ import annotations
 

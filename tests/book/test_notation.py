@@ -1,13 +1,15 @@
-"""The notation page (book/notation.md) names only things that exist in `lib`, and names all of
-the models' weights: every backticked ``lib.`` reference must resolve, and every weight matrix and
-bias of the recurrent models and graph layers must appear, so the page cannot drift from the code.
+"""The notation page (book/notation.md) names only things that exist in `lib`, and names
+all of the models' weights: every backticked ``lib.`` reference must resolve, and every
+weight matrix and bias of the recurrent models and graph layers must appear, so the page
+cannot drift from the code.
 
 A reference has one of three forms:
 
 * ``lib.module.name``: a module-level function, class or constant;
 * ``lib.module.Class.attr``: an attribute, property, method or parameter of an instance
   (parameters created in ``__init__`` count: a small instance is built to look);
-* ``lib.module.func(arg)``: ``arg`` is a named argument of a function, method or constructor.
+* ``lib.module.func(arg)``: ``arg`` is a named argument of a function, method or
+  constructor.
 """
 
 from __future__ import annotations
@@ -86,8 +88,9 @@ FACTORIES = {
 
 
 def _resolve(path: str):
-    """(owner, name, object or None): import the longest module prefix of ``path``, then look
-    up the rest attribute by attribute; ``name`` is the first one that is missing."""
+    """(owner, name, object or None): import the longest module prefix of ``path``, then
+    look up the rest attribute by attribute; ``name`` is the first one that is
+    missing."""
     parts = path.split(".")
     for k in range(len(parts), 0, -1):
         try:
@@ -106,7 +109,8 @@ def _resolve(path: str):
 
 def _instance(class_path: str, module):
     assert class_path in FACTORIES, (
-        f"{class_path} has no class attribute to check: add a small constructor call for it to "
+        f"{class_path} has no class attribute to check: "
+        "add a small constructor call for it to "
         f"FACTORIES in {Path(__file__).name}"
     )
     return FACTORIES[class_path](module)
@@ -127,7 +131,8 @@ def test_page_has_every_section_and_links_every_chapter():
 
 
 def test_tables_are_well_formed():
-    """Every row has as many cells as its header (a | inside math would split a cell)."""
+    """Every row has as many cells as its header (a | inside math would split a
+    cell)."""
     width = None
     for number, line in enumerate(TEXT.splitlines(), 1):
         if not line.startswith("|"):
@@ -146,7 +151,8 @@ def test_tables_are_well_formed():
 
 def test_enough_references():
     assert len(REFERENCES) >= MIN_REFERENCES, (
-        f"only {len(REFERENCES)} lib references on the notation page (expected {MIN_REFERENCES}+)"
+        f"only {len(REFERENCES)} lib references on the notation page "
+        f"(expected {MIN_REFERENCES}+)"
     )
 
 
@@ -191,7 +197,8 @@ def _recurrent_weight_names(model) -> set[str]:
 
 
 def _graph_weight_names(layer) -> set[str]:
-    """Top-level parameters and parameterised submodules; the output bias b is not a symbol."""
+    """Top-level parameters and parameterised submodules; the output bias b is not a
+    symbol."""
     return {name.split(".")[0] for name, _ in layer.named_parameters()} - {"b"}
 
 

@@ -1,4 +1,5 @@
-"""The notebooks as files: committed clean, all in the book, all installable on Colab."""
+"""The notebooks as files: committed clean, all in the book, all installable on
+Colab."""
 
 from __future__ import annotations
 

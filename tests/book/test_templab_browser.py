@@ -1,9 +1,11 @@
-"""The temperature lab of the built book, in headless Chromium: JavaScript agrees with Python.
+"""The temperature lab of the built book, in headless Chromium: JavaScript agrees with
+Python.
 
-Loads BOOK_HTML/notebooks/temperature_lab.html, sets the lab's controls as a reader would and
-reads its outputs. The Python side runs lib's sampler on the weights decoded from the page
-itself (and, when the notebook's checkpoint is in the cache, checks that those are the
-trained model's), so the comparison is exact and does not depend on how training went.
+Loads BOOK_HTML/notebooks/temperature_lab.html, sets the lab's controls as a reader
+would and reads its outputs. The Python side runs lib's sampler on the weights decoded
+from the page itself (and, when the notebook's checkpoint is in the cache, checks that
+those are the trained model's), so the comparison is exact and does not depend on how
+training went.
 """
 
 from __future__ import annotations
@@ -66,7 +68,8 @@ class Lab:
         )
 
     def _updated(self, action) -> None:
-        """Do ``action`` and wait for the update it scheduled (one per animation frame)."""
+        """Do ``action`` and wait for the update it scheduled (one per animation
+        frame)."""
         before = int(self.root.get_attribute("data-updates"))
         action()
         self.page.wait_for_function(
@@ -84,7 +87,8 @@ class Lab:
         self._updated(lambda: self.root.locator(f".templab-{name}").fill(str(value)))
 
     def set_value(self, value: float) -> None:
-        """Type a temperature (or beta) into the number box and leave it (a change event)."""
+        """Type a temperature (or beta) into the number box and leave it (a change
+        event)."""
         box = self.root.locator(".templab-temperature")
         box.fill(str(value))
         self._updated(lambda: box.dispatch_event("change"))
@@ -210,7 +214,8 @@ def first_difference(a: str, b: str) -> int:
 
 @pytest.mark.parametrize("T, top_k, seed", [(0.5, 0, 1), (1.0, 0, 7), (2.0, 5, 3)])
 def test_a_seed_writes_the_same_text_as_python(lab_page, T, top_k, seed):
-    """NumPy's generator in JavaScript: the same uniforms, the same inverse-CDF draws."""
+    """NumPy's generator in JavaScript: the same uniforms, the same inverse-CDF
+    draws."""
     lab, _, sampler, _ = lab_page
     lab.greedy(False)
     lab.fill("length", 200)
@@ -293,8 +298,8 @@ def test_update_speed_is_reported(lab_page):
         lab.set_value(T)
         times.append(lab.root.evaluate("e => e.templab.lastMilliseconds"))
     print(
-        f"\nbrowser lab: {np.median(times):.0f} ms median, {max(times):.0f} ms slowest per "
-        f"update (200 characters)"
+        f"\nbrowser lab: {np.median(times):.0f} ms median, "
+        f"{max(times):.0f} ms slowest per update (200 characters)"
     )
     assert all(t > 0 for t in times)
 

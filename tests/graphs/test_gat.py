@@ -28,7 +28,8 @@ def test_edge_softmax_is_a_softmax_over_each_neighbourhood():
 
 @pytest.mark.parametrize("concat", [True, False])
 def test_layer_is_the_paper_equations(concat):
-    """e_ij = LeakyReLU(a^T [W h_i || W h_j]), alpha = softmax_j, h'_i = sum_j alpha_ij W h_j."""
+    """e_ij = LeakyReLU(a^T [W h_i || W h_j]), alpha = softmax_j,
+    h'_i = sum_j alpha_ij W h_j."""
     A, N = karate()
     torch.manual_seed(1)
     layer = GATLayer(5, 4, heads=3, concat=concat).double().eval()

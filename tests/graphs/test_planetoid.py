@@ -1,4 +1,5 @@
-"""The Planetoid loader: restricted unpickling, checksums, the standard split, PubMed offline."""
+"""The Planetoid loader: restricted unpickling, checksums, the standard split, PubMed
+offline."""
 
 import os
 import pickle
@@ -22,7 +23,8 @@ from lib.graphs.planetoid import (
 DATA = os.environ.get("BOOK_DATA_DIR")
 needs_data = pytest.mark.skipif(
     not (DATA and (Path(DATA) / "planetoid" / "ind.cora.x").is_file()),
-    reason="PLANETOID TESTS SKIPPED: set BOOK_DATA_DIR to a folder with planetoid/ (../shared/data)",
+    reason="PLANETOID TESTS SKIPPED: set BOOK_DATA_DIR to a folder with planetoid/ "
+    "(../shared/data)",
 )
 
 

@@ -1,4 +1,5 @@
-"""lib.recurrent.benchmark: every variant takes a training step and gets a time (no timing assertions)."""
+"""lib.recurrent.benchmark: every variant takes a training step and gets a time (no
+timing assertions)."""
 
 import torch
 

@@ -1,4 +1,5 @@
-"""The course's 2020 binary palindromes, generated vectorised (chapter 2, peephole experiments)."""
+"""The course's 2020 binary palindromes, generated vectorised (chapter 2, peephole
+experiments)."""
 
 import itertools
 
@@ -9,7 +10,8 @@ from lib.recurrent.palindromes import BinaryPalindromeTask, binary_palindromes
 
 
 def course_palindrome(digits, flip, length):
-    """The course's generate_binary_palindrome, per sample, for given digits and flip."""
+    """The course's generate_binary_palindrome, per sample, for given digits and
+    flip."""
     half = "".join(bin(d)[2:] for d in digits)
     half = half[::-1] if flip else half
     full = half + half[::-1]

@@ -1,4 +1,5 @@
-"""Chapter 2: the LSTM. Fused kernel == readable loop == torch.nn.LSTM, in values and gradients."""
+"""Chapter 2: the LSTM. Fused kernel == readable loop == torch.nn.LSTM, in values and
+gradients."""
 
 import pytest
 import torch

@@ -1,4 +1,5 @@
-"""Chapter 2: the peephole LSTM (course 2020) and the student's Recurrent ReLU Network."""
+"""Chapter 2: the peephole LSTM (course 2020) and the student's Recurrent ReLU
+Network."""
 
 import pytest
 import torch

@@ -1,4 +1,5 @@
-"""lib.recurrent.sweeps: seeds as their own runs, the stop-at-chance rule, curves of different lengths."""
+"""lib.recurrent.sweeps: seeds as their own runs, the stop-at-chance rule, curves of
+different lengths."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,5 @@
-"""lib.text.corpus: corpora (downloaded for real from 127.0.0.1), the vocabulary, windows and splits."""
+"""lib.text.corpus: corpora (downloaded for real from 127.0.0.1), the vocabulary,
+windows and splits."""
 
 from __future__ import annotations
 
@@ -165,12 +166,17 @@ def test_tiny_shakespeare_split_is_nanogpts():
 
 def test_gutenberg_header_and_licence_are_dropped():
     text = (
-        "The Project Gutenberg EBook of X\n\n*** START OF THIS PROJECT GUTENBERG EBOOK X ***\n"
-        "\n\nOnce upon a time.\n\n*** END OF THIS PROJECT GUTENBERG EBOOK X ***\nLicence.\n"
+        "The Project Gutenberg EBook of X\n\n"
+        "*** START OF THIS PROJECT GUTENBERG EBOOK X ***\n"
+        "\n\nOnce upon a time.\n\n"
+        "*** END OF THIS PROJECT GUTENBERG EBOOK X ***\nLicence.\n"
     )
     assert text_module.strip_gutenberg(text) == "Once upon a time.\n"
     assert text_module.strip_gutenberg("no markers\n") == "no markers\n"
-    reversed_markers = "*** END OF THE PROJECT GUTENBERG EBOOK ***\nx\n*** START OF THE PROJECT GUTENBERG EBOOK ***"
+    reversed_markers = (
+        "*** END OF THE PROJECT GUTENBERG EBOOK ***\nx\n"
+        "*** START OF THE PROJECT GUTENBERG EBOOK ***"
+    )
     assert text_module.strip_gutenberg(reversed_markers) == reversed_markers
 
 
@@ -205,7 +211,8 @@ def test_vocabulary_round_trip_and_order():
 
 
 def test_vocabulary_is_the_same_in_another_process():
-    """Sets of str iterate in an order that depends on PYTHONHASHSEED; the vocabulary must not."""
+    """Sets of str iterate in an order that depends on PYTHONHASHSEED; the vocabulary
+    must not."""
     code = (
         "from lib.text.corpus import Vocabulary; "
         "print(''.join(Vocabulary.from_text('the quick brown fox, ÄÖÜ!').chars))"

@@ -40,7 +40,8 @@ def model(config=SMALL, seed=0, vocab=VOCAB):
 
 
 def test_logits_are_the_equations():
-    """Embedding, two LSTM layers (chapter 2's six equations each), read-out, step by step."""
+    """Embedding, two LSTM layers (chapter 2's six equations each), read-out, step by
+    step."""
     m = model()
     seq = torch.randint(0, len(VOCAB), (3, 7))
     logits, (h_T, m_T) = m(seq)

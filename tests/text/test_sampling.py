@@ -1,4 +1,5 @@
-"""lib.text.sampling: temperature, greedy, sampling, top-k and beam search against the model itself."""
+"""lib.text.sampling: temperature, greedy, sampling, top-k and beam search against the
+model itself."""
 
 from __future__ import annotations
 
@@ -43,7 +44,8 @@ def sampler(model):
 
 
 def torch_log_probs(model, prompt: str, continuation: str) -> torch.Tensor:
-    """log P(c_{t+1} | c_1..c_t) of every character of ``continuation``, re-reading the prefix."""
+    """log P(c_{t+1} | c_1..c_t) of every character of ``continuation``, re-reading the
+    prefix."""
     ids = model.vocab.encode(prompt + continuation)
     with torch.no_grad():
         logits, _ = model(ids[None, :-1])
@@ -52,7 +54,7 @@ def torch_log_probs(model, prompt: str, continuation: str) -> torch.Tensor:
     return logp[len(prompt) - 1 :].gather(1, targets[:, None])[:, 0]
 
 
-# ----------------------------------------------------------------------------- temperature
+# -------------------------------------------------------------------------- temperature
 
 
 def test_temperature_limits_and_beta():
@@ -119,7 +121,7 @@ def test_top_k_keeps_the_k_most_likely():
             softmax_with_temperature(logits, top_k=bad)
 
 
-# ----------------------------------------------------------------------------- the sampler
+# -------------------------------------------------------------------------- the sampler
 
 
 @pytest.mark.parametrize("lstm", ["torch", "lib"])

@@ -54,7 +54,7 @@ def payload_from_html(element: str) -> dict:
     return json.loads(data)
 
 
-# ------------------------------------------------------------------- the exported weights
+# ----------------------------------------------------------------- the exported weights
 @pytest.mark.parametrize("num_layers", [1, 2, 3])
 def test_payload_round_trip_is_exact(num_layers):
     model = make_model(num_layers)
@@ -134,7 +134,7 @@ def test_a_payload_of_another_format_is_a_clear_error(static):
         templab.decode_payload(old)
 
 
-# ---------------------------------------------------------------------- the static element
+# ------------------------------------------------------------------- the static element
 def test_the_element_carries_weights_settings_and_code(model, static):
     element = static._repr_html_()
     payload = payload_from_html(element)
@@ -235,7 +235,7 @@ def test_the_javascript_states_no_limit_of_its_own():
     assert format_read and int(format_read.group(1)) == templab.PAYLOAD_FORMAT
 
 
-# ------------------------------------------------------------------------------ bad input
+# ---------------------------------------------------------------------------- bad input
 @pytest.mark.parametrize(
     "settings, error",
     [
@@ -277,7 +277,7 @@ def test_greedy_and_beta_settings(model):
     assert s.T == 0.25 and not s.greedy and templab.setting_name(s) == "β = 4"
 
 
-# --------------------------------------------------------------------------- the live lab
+# ------------------------------------------------------------------------- the live lab
 @pytest.fixture
 def lab(model):
     return templab.LiveLab(model, prompt="ROME", temperature=1.0, length=60, seed=0)
@@ -446,27 +446,29 @@ def test_entropy_curve_is_lib_entropy(model):
     assert np.allclose(Hb, H[::-1], rtol=1e-9)  # the same curve, read backwards
 
 
-# ---------------------------------------------------------- the JavaScript, run in Node.js
+# ------------------------------------------------------- the JavaScript, run in Node.js
 NODE = shutil.which("node")
-NODE_CHECK = """
-const T = require(process.argv[2]);
-const input = JSON.parse(require("fs").readFileSync(0, "utf8"));
-const m = T.decodeModel(input.payload), out = {runs: [], uniforms: {}};
-for (const run of input.runs) {
-  const start = T.read(m, T.encode(m, run.prompt));
-  out.runs.push({text: T.decode(m, T.sample(m, start, run.length, run.T, run.topK, run.seed)),
-                 P: Array.from(T.softmaxT(start.logits, run.T, run.topK))});
-}
-for (const seed of input.seeds) {
-  const rng = new T.NumpyRandom(seed);
-  out.uniforms[seed] = Array.from({length: 5}, () => rng.random());
-}
-for (const bad of ["ab\\u20ac", ""]) {
-  try { T.read(m, T.encode(m, bad)); out.noError = bad; }
-  catch (e) { (out.errors = out.errors || []).push(e.message); }
-}
-console.log(JSON.stringify(out));
-"""
+NODE_CHECK = (
+    "\n"
+    "const T = require(process.argv[2]);\n"
+    'const input = JSON.parse(require("fs").readFileSync(0, "utf8"));\n'
+    "const m = T.decodeModel(input.payload), out = {runs: [], uniforms: {}};\n"
+    "for (const run of input.runs) {\n"
+    "  const start = T.read(m, T.encode(m, run.prompt));\n"
+    "  out.runs.push({text: T.decode(m, "
+    "T.sample(m, start, run.length, run.T, run.topK, run.seed)),\n"
+    "                 P: Array.from(T.softmaxT(start.logits, run.T, run.topK))});\n"
+    "}\n"
+    "for (const seed of input.seeds) {\n"
+    "  const rng = new T.NumpyRandom(seed);\n"
+    "  out.uniforms[seed] = Array.from({length: 5}, () => rng.random());\n"
+    "}\n"
+    'for (const bad of ["ab\\u20ac", ""]) {\n'
+    "  try { T.read(m, T.encode(m, bad)); out.noError = bad; }\n"
+    "  catch (e) { (out.errors = out.errors || []).push(e.message); }\n"
+    "}\n"
+    "console.log(JSON.stringify(out));\n"
+)
 
 
 def run_node(folder, check: str, data: dict) -> dict:
