@@ -1,11 +1,12 @@
-"""How results are shown: figures in one style, mean +/- std bands, tables and glued values.
+"""How results are shown: figures in one style, mean +/- std bands, tables and glued
+values.
 
-Every multi-seed experiment plots :func:`band` and writes :func:`pm`; tables computed in a
-notebook are shown as Markdown (:func:`show_table`, rendered as real tables in the book); values
-the chapter's text quotes are kept with :func:`glue`.
+Every multi-seed experiment plots :func:`band` and writes :func:`pm`; tables computed in
+a notebook are shown as Markdown (:func:`show_table`, rendered as real tables in the
+book); values the chapter's text quotes are kept with :func:`glue`.
 
-Notebooks import the names (``from lib.display import band, show_table``), not the module: the
-module's name would shadow IPython's ``display`` function.
+Notebooks import the names (``from lib.display import band, show_table``), not the
+module: the module's name would shadow IPython's ``display`` function.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import numpy as np
 
 
 def use_book_style() -> None:
-    """Small, clean figures that read well in the rendered book (call once per notebook)."""
+    """Small, clean figures that read well in the rendered book (call once per
+    notebook)."""
     plt.rcParams.update(
         {
             "figure.dpi": 100,
@@ -37,7 +39,8 @@ def use_book_style() -> None:
 def mean_std(
     runs: Sequence[Sequence[float]] | np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and (population) standard deviation over the first axis: runs (S, N) -> (N,), (N,)."""
+    """Mean and (population) standard deviation over the first axis: runs
+    (S, N) -> (N,), (N,)."""
     runs = np.asarray(runs, dtype=float)
     return runs.mean(axis=0), runs.std(axis=0)
 
@@ -55,7 +58,8 @@ def band(
 
 
 def pm(values: Sequence[float], digits: int = 3) -> str:
-    """'mean +/- std' of ``values`` as text, e.g. for tables: pm([0.8, 0.9]) -> '0.850 ± 0.050'."""
+    """'mean +/- std' of ``values`` as text, e.g. for tables:
+    pm([0.8, 0.9]) -> '0.850 ± 0.050'."""
     values = np.asarray(values, dtype=float)
     return f"{values.mean():.{digits}f} ± {values.std():.{digits}f}"
 
@@ -80,9 +84,9 @@ def show_table(headers: Sequence[str], rows: Sequence[Sequence]) -> None:
 def glue(name: str, value, display: bool = True) -> None:
     """Keep ``value`` under ``name`` for the chapter's text ({glue}`name` in book/*.md).
 
-    In the book build this is myst-nb's ``glue``. Where myst-nb is not installed (Colab, a plain
-    Jupyter), there is no chapter text to fill in: the value is just shown (unless ``display``
-    is false).
+    In the book build this is myst-nb's ``glue``. Where myst-nb is not installed (Colab,
+    a plain Jupyter), there is no chapter text to fill in: the value is just shown
+    (unless ``display`` is false).
     """
     try:
         from myst_nb import glue as myst_glue

@@ -1,18 +1,19 @@
 """Data files: found locally, or downloaded once, verified, and written atomically.
 
-Every data file the book uses is a :class:`RemoteFile`: a relative name (``text/input.txt``,
-``planetoid/ind.cora.x``), its public URL and its checksum. :func:`fetch` returns a local path,
-looking in this order:
+Every data file the book uses is a :class:`RemoteFile`: a relative name
+(``text/input.txt``, ``planetoid/ind.cora.x``), its public URL and its checksum.
+:func:`fetch` returns a local path, looking in this order:
 
-1. ``BOOK_DATA_DIR`` (environment variable) or the ``data_dir`` argument: a folder laid out like
-   the names, e.g. ``../shared/data``; tests and CI use it, so nothing is downloaded there;
+1. ``BOOK_DATA_DIR`` (environment variable) or the ``data_dir`` argument: a folder laid
+   out like the names, e.g. ``../shared/data``; tests and CI use it, so nothing is
+   downloaded there;
 2. the cache, ``BOOK_CACHE_DIR`` or ``~/.cache/rnn-gnn-book``;
 3. the URL: downloaded, checked, then written with :func:`atomic_write` (a temporary
    file next to its destination, renamed into place), so a half-downloaded or corrupt
    file is never used and never left behind.
 
-A file whose checksum does not match is an error that names the file, both checksums and what to
-do; it is never used.
+A file whose checksum does not match is an error that names the file, both checksums and
+what to do; it is never used.
 """
 
 from __future__ import annotations
@@ -75,9 +76,9 @@ class RemoteFile:
             )
         if actual != expected:
             raise ChecksumError(
-                f"{where}: {kind} mismatch for {self.name} ({len(data)} bytes): expected "
-                f"{expected}, got {actual}. The file is corrupt or not the published one; "
-                f"delete it and fetch it again from {self.url}"
+                f"{where}: {kind} mismatch for {self.name} ({len(data)} bytes): "
+                f"expected {expected}, got {actual}. The file is corrupt or not the "
+                f"published one; delete it and fetch it again from {self.url}"
             )
 
 
@@ -98,7 +99,8 @@ def fetch(
     cache: str | Path | None = None,
     timeout: float = 60.0,
 ) -> Path:
-    """The verified local path of ``remote`` (see the module docstring for the search order)."""
+    """The verified local path of ``remote`` (see the module docstring for the search
+    order)."""
     data_dir = Path(data_dir) if data_dir is not None else local_data_dir()
     if data_dir is not None and (data_dir / remote.name).is_file():
         path = data_dir / remote.name
@@ -113,16 +115,16 @@ def fetch(
 
 
 def download(remote: RemoteFile, path: Path, timeout: float = 60.0) -> Path:
-    """Download ``remote`` to ``path`` atomically, verifying it before it appears there."""
+    """Download ``remote`` to ``path`` atomically, verifying it before it appears
+    there."""
     try:
         with urllib.request.urlopen(remote.url, timeout=timeout) as response:
-            data = (
-                response.read()
-            )  # raises IncompleteRead when fewer bytes than announced arrive
+            # raises IncompleteRead when fewer bytes than announced arrive
+            data = response.read()
     except Exception as error:
         raise DataUnavailableError(
-            f"could not download {remote.name} from {remote.url}: {error}. Offline? Put the "
-            f"file under ${DATA_DIR_VARIABLE}/{remote.name} instead."
+            f"could not download {remote.name} from {remote.url}: {error}. Offline? "
+            f"Put the file under ${DATA_DIR_VARIABLE}/{remote.name} instead."
         ) from error
     remote.verify(data, remote.url)
     return atomic_write(path, lambda f: f.write(data))
@@ -158,8 +160,9 @@ def atomic_write(path: str | Path, write: Callable[[BinaryIO], object]) -> Path:
 def file_lock(path: str | Path):
     """Hold an exclusive lock on ``path`` (created if missing) while the block runs.
 
-    Two processes that would compute the same cached file (two notebooks executed at once,
-    both needing the same trained model) take turns: the second finds the first one's result.
+    Two processes that would compute the same cached file (two notebooks executed at
+    once, both needing the same trained model) take turns: the second finds the first
+    one's result.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

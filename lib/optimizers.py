@@ -1,7 +1,8 @@
 """SGD with momentum, RMSProp and Adam from scratch (chapter 3, optimisers).
 
-Notation of the chapter: parameters theta, gradient g_t = grad L(theta_{t-1}) at step t = 1, 2, ...,
-learning rate eta. Every state starts at zero. All operations are elementwise::
+Notation of the chapter: parameters theta, gradient g_t = grad L(theta_{t-1}) at step
+t = 1, 2, ..., learning rate eta. Every state starts at zero. All operations are
+elementwise::
 
     SGD + momentum   v_t = mu v_{t-1} + g_t
                      theta_t = theta_{t-1} - eta v_t
@@ -14,14 +15,15 @@ learning rate eta. Every state starts at zero. All operations are elementwise::
                      m_hat = m_t / (1 - beta1^t),   s_hat = s_t / (1 - beta2^t)
                      theta_t = theta_{t-1} - eta m_hat / (sqrt(s_hat) + eps)
 
-Signs: we step *against* the gradient, and v_t, m_t accumulate +g. eps goes *outside* the square
-root, added to sqrt(s). These are exactly the conventions of ``torch.optim.SGD(momentum=mu)``
-(dampening 0, no Nesterov), ``torch.optim.RMSprop(alpha=rho)`` and ``torch.optim.Adam``; chapter 3
-asserts that each matches torch to 1e-6 over 100 steps.
+Signs: we step *against* the gradient, and v_t, m_t accumulate +g. eps goes *outside*
+the square root, added to sqrt(s). These are exactly the conventions of
+``torch.optim.SGD(momentum=mu)`` (dampening 0, no Nesterov),
+``torch.optim.RMSprop(alpha=rho)`` and ``torch.optim.Adam``; chapter 3 asserts that each
+matches torch to 1e-6 over 100 steps.
 
-g^2 is accumulated with ``addcmul_`` (one rounding, as torch does): with ``(1 - rho) * g ** 2``
-the two agree to 1e-16 for dozens of steps, then a gradient component near zero can amplify the
-last-bit difference to 1e-6.
+g^2 is accumulated with ``addcmul_`` (one rounding, as torch does): with
+``(1 - rho) * g ** 2`` the two agree to 1e-16 for dozens of steps, then a gradient
+component near zero can amplify the last-bit difference to 1e-6.
 
 Each class is a ``torch.optim.Optimizer``, so it plugs into :func:`lib.training.train`::
 
@@ -38,16 +40,16 @@ import torch
 
 
 def _check_positive(name: str, value: float, upper: float | None = None) -> None:
-    ok = (
-        value == value and value >= 0 and (upper is None or value < upper)
-    )  # rejects NaN
+    # rejects NaN
+    ok = value == value and value >= 0 and (upper is None or value < upper)
     if not ok:
         bounds = f"[0, {upper})" if upper is not None else ">= 0"
         raise ValueError(f"{name} must be {bounds}, got {value}")
 
 
 class SGDMomentum(torch.optim.Optimizer):
-    """v_t = mu v_{t-1} + g_t;  theta_t = theta_{t-1} - eta v_t.  ``momentum=0`` is plain SGD."""
+    """v_t = mu v_{t-1} + g_t;  theta_t = theta_{t-1} - eta v_t.  ``momentum=0`` is
+    plain SGD."""
 
     def __init__(self, params, lr: float = 1e-2, momentum: float = 0.9):
         _check_positive("lr", lr)
@@ -66,7 +68,8 @@ class SGDMomentum(torch.optim.Optimizer):
 
 
 class RMSProp(torch.optim.Optimizer):
-    """s_t = rho s_{t-1} + (1 - rho) g_t^2;  theta_t = theta_{t-1} - eta g_t / (sqrt(s_t) + eps)."""
+    """s_t = rho s_{t-1} + (1 - rho) g_t^2;
+    theta_t = theta_{t-1} - eta g_t / (sqrt(s_t) + eps)."""
 
     def __init__(self, params, lr: float = 1e-2, rho: float = 0.99, eps: float = 1e-8):
         _check_positive("lr", lr)
@@ -81,9 +84,8 @@ class RMSProp(torch.optim.Optimizer):
             rho, eps = group["rho"], group["eps"]
             for p in _with_grad(group):
                 s = self.state[p].setdefault("s", torch.zeros_like(p))
-                s.mul_(rho).addcmul_(
-                    p.grad, p.grad, value=1 - rho
-                )  # rho s + (1 - rho) g^2
+                # rho s + (1 - rho) g^2
+                s.mul_(rho).addcmul_(p.grad, p.grad, value=1 - rho)
                 p.sub_(group["lr"] * p.grad / (s.sqrt() + eps))
         return loss
 
@@ -91,9 +93,10 @@ class RMSProp(torch.optim.Optimizer):
 class Adam(torch.optim.Optimizer):
     """Momentum on g (m_t) divided by RMSProp's scale (s_t), both bias-corrected.
 
-    ``bias_correction=False`` drops the division by 1 - beta^t, to show why it is there: with
-    zero-initialised m and s the first steps are then too large by (1 - beta1^t) / sqrt(1 -
-    beta2^t), about 3.2 at t = 1 and 6.5 at t = 10 for the default betas.
+    ``bias_correction=False`` drops the division by 1 - beta^t, to show why it is there:
+    with zero-initialised m and s the first steps are then too large by
+    (1 - beta1^t) / sqrt(1 - beta2^t), about 3.2 at t = 1 and 6.5 at t = 10 for the
+    default betas.
     """
 
     def __init__(
@@ -150,7 +153,8 @@ def trajectory(
     start,
     steps: int,
 ) -> np.ndarray:
-    """The path theta_0, ..., theta_steps (steps + 1, dim) of an optimiser on ``loss_fn``.
+    """The path theta_0, ..., theta_steps (steps + 1, dim) of an optimiser on
+    ``loss_fn``.
 
     ``make_optimizer(params)`` builds the optimiser, e.g. ``lambda p: Adam(p, lr=0.1)``;
     ``loss_fn(theta)`` maps a (dim,) float64 tensor to a scalar.

@@ -7,8 +7,8 @@ Every experiment in the book has three sizes behind one switch, the environment 
 * ``book`` (default): what the rendered book shows, built on a 2-core CPU in minutes.
 * ``full``: the course's settings, meant for a GPU.
 
-The same code runs at every size; only the numbers passed to it change, and they are chosen
-in one place per experiment with :func:`by_size`.
+The same code runs at every size; only the numbers passed to it change, and they are
+chosen in one place per experiment with :func:`by_size`.
 """
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ def default_device() -> torch.device:
 
 
 def seed_everything(seed: int) -> torch.Generator:
-    """Seed Python, NumPy and torch, and return a CPU ``torch.Generator`` seeded the same."""
+    """Seed Python, NumPy and torch, and return a CPU ``torch.Generator`` seeded the
+    same."""
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
@@ -57,7 +58,8 @@ def seed_everything(seed: int) -> torch.Generator:
 
 
 def progress_disabled() -> bool:
-    """Progress bars are shown to people and hidden in tests and builds (``TQDM_DISABLE=1``)."""
+    """Progress bars are shown to people and hidden in tests and builds
+    (``TQDM_DISABLE=1``)."""
     return os.environ.get("TQDM_DISABLE", "").strip().lower() in ("1", "true", "yes")
 
 
@@ -77,6 +79,6 @@ def describe() -> str:
     device = default_device()
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else "CPU"
     return (
-        f"experiment size: {experiment_size()} ({SIZE_VARIABLE}); device: {device} ({name}); "
-        f"torch {torch.__version__}, {torch.get_num_threads()} threads"
+        f"experiment size: {experiment_size()} ({SIZE_VARIABLE}); device: {device} "
+        f"({name}); torch {torch.__version__}, {torch.get_num_threads()} threads"
     )

@@ -1,7 +1,7 @@
 """One training loop for every sequence classifier of chapters 1-3.
 
-Course defaults: Adam, lr 1e-3, batch 128 (set on the task), gradient-norm clipping at 10.
-Returns a plain :class:`History`; nothing is printed but a tqdm bar (hidden when
+Course defaults: Adam, lr 1e-3, batch 128 (set on the task), gradient-norm clipping
+at 10. Returns a plain :class:`History`; nothing is printed but a tqdm bar (hidden when
 ``TQDM_DISABLE=1``, as in tests and book builds).
 """
 
@@ -73,7 +73,8 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> tuple[float,
 def make_optimizer(
     optimizer: str | Callable, params, lr: float
 ) -> torch.optim.Optimizer:
-    """``optimizer`` is a name (adam, rmsprop, sgd) or a factory ``f(params, lr=...)``."""
+    """``optimizer`` is a name (adam, rmsprop, sgd) or a factory
+    ``f(params, lr=...)``."""
     if isinstance(optimizer, str):
         if optimizer.lower() not in OPTIMIZERS:
             raise ValueError(
@@ -97,10 +98,11 @@ def train(
 ) -> History:
     """Train ``model`` on batches from ``task.batch()``; evaluate on ``task.test``.
 
-    ``max_norm=None`` turns clipping off. With ``stop_at_accuracy``, training stops once the
-    mean training accuracy over the last ``eval_every`` steps (fresh random batches, never the
-    test set) reaches it; ``History.converged_at`` records the step. ``on_eval(step, model)``,
-    if given, is called after every evaluation (to record more than the history holds).
+    ``max_norm=None`` turns clipping off. With ``stop_at_accuracy``, training stops once
+    the mean training accuracy over the last ``eval_every`` steps (fresh random batches,
+    never the test set) reaches it; ``History.converged_at`` records the step.
+    ``on_eval(step, model)``, if given, is called after every evaluation (to record more
+    than the history holds).
     """
     opt = make_optimizer(optimizer, model.parameters(), lr)
     hist, start = History(), time.perf_counter()
@@ -142,7 +144,8 @@ def train(
 
 
 def _flush(hist: History, losses, accs, norms) -> None:
-    """Move the step tensors to Python floats in one go (one device sync per evaluation)."""
+    """Move the step tensors to Python floats in one go (one device sync per
+    evaluation)."""
     for name, buf in (
         ("train_loss", losses),
         ("train_accuracy", accs),

@@ -3,7 +3,8 @@
 Sparse products (:mod:`~lib.graphs.sparse`), edge lists, the course's graphs and their
 normalisations (:mod:`~lib.graphs.edges`), the models :class:`GCN`, :class:`GAT` and
 :class:`GGNN`, the Planetoid citation data, node classification, the reachability task,
-over-smoothing, drawing, and the papers' training setups (:mod:`~lib.graphs.reproduction`).
+over-smoothing, drawing, and the papers' training setups
+(:mod:`~lib.graphs.reproduction`).
 
 Imports only the shared modules of :mod:`lib`.
 """

@@ -1,4 +1,5 @@
-"""Drawing small graphs for chapter 5: nodes coloured by a value, edges weighted by another."""
+"""Drawing small graphs for chapter 5: nodes coloured by a value, edges weighted by
+another."""
 
 from __future__ import annotations
 
@@ -35,11 +36,12 @@ def draw_graph(
     edge_vmin: float | None = None,
     edge_vmax: float | None = None,
 ):
-    """Draw the undirected graph of ``edge_index`` on ``ax``; returns the node collection.
+    """Draw the undirected graph of ``edge_index`` on ``ax``; returns the node
+    collection.
 
-    ``edge_weight`` (E,) gives each directed edge (i, j) a width and a colour of ``edge_cmap``
-    (scaled to [edge_vmin, edge_vmax], default [0, max]); an undirected pair is drawn once, with
-    the mean of its two weights. Self-loops are not drawn.
+    ``edge_weight`` (E,) gives each directed edge (i, j) a width and a colour of
+    ``edge_cmap`` (scaled to [edge_vmin, edge_vmax], default [0, max]); an undirected
+    pair is drawn once, with the mean of its two weights. Self-loops are not drawn.
     """
     i, j = edge_index
     keep = i < j

@@ -1,22 +1,24 @@
-"""Graphs as edge lists, and the normalised adjacency matrices of graph convolutions (chapter 5).
+"""Graphs as edge lists, and the normalised adjacency matrices of graph convolutions
+(chapter 5).
 
-Convention. A graph on N nodes is an edge list ``edge_index`` of shape (2, E), dtype long. Column
-e, (i, j) = (edge_index[0, e], edge_index[1, e]), is the entry A_ij of the adjacency matrix: a
-message from j to i, so that (A H)_i = sum_j A_ij H_j is what node i receives. An undirected
-graph lists each edge in both directions. With self-loops added,
+Convention. A graph on N nodes is an edge list ``edge_index`` of shape (2, E), dtype
+long. Column e, (i, j) = (edge_index[0, e], edge_index[1, e]), is the entry A_ij of the
+adjacency matrix: a message from j to i, so that (A H)_i = sum_j A_ij H_j is what node i
+receives. An undirected graph lists each edge in both directions. With self-loops added,
 
-    A~    = A + I                          every node also keeps its own features
-    D~_ii = sum_j A~_ij = deg(i) + 1       degrees counting the self-loop
-    A_hat = D~^{-1/2} A~ D~^{-1/2}         symmetric normalisation:  weight 1/sqrt(d~_i d~_j)
-    A_bar = D~^{-1} A~                     mean (row) normalisation: weight 1/d~_i
+    A~    = A + I                     every node also keeps its own features
+    D~_ii = sum_j A~_ij = deg(i) + 1  degrees counting the self-loop
+    A_hat = D~^{-1/2} A~ D~^{-1/2}    symmetric normalisation:  weight 1/sqrt(d~_i d~_j)
+    A_bar = D~^{-1} A~                mean (row) normalisation: weight 1/d~_i
 
 Without self-loops (``self_loops=False``): D^{-1/2} A D^{-1/2}, D_ii = deg(i), the
 matrix in the normalised Laplacian L = I - D^{-1/2} A D^{-1/2} and in the first-order
 filter I + D^{-1/2} A D^{-1/2} that the renormalisation trick replaces by A_hat.
 
 Large graphs never become dense N x N matrices here: weights live on the E edges and
-:func:`sparse_adjacency` builds a :class:`lib.graphs.sparse.SparseMatrix`. :func:`dense_adjacency` and
-:func:`receptive_field` are for small graphs (printing A~ for six nodes, checking hop counts).
+:func:`sparse_adjacency` builds a :class:`lib.graphs.sparse.SparseMatrix`.
+:func:`dense_adjacency` and :func:`receptive_field` are for small graphs (printing A~
+for six nodes, checking hop counts).
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ NORMALIZATIONS = ("symmetric", "mean")
 
 
 def course_graph() -> nx.Graph:
-    """The course's six-node example graph (nodes A-F, edges as read from its figure)."""
+    """The course's six-node example graph (nodes A-F, edges as read from its
+    figure)."""
     G = nx.Graph()
     G.add_nodes_from(COURSE_NODES)
     G.add_edges_from(COURSE_EDGES)
@@ -42,7 +45,8 @@ def course_graph() -> nx.Graph:
 
 
 def from_networkx(G: nx.Graph) -> tuple[torch.Tensor, list]:
-    """(edge_index (2, E), nodes): node k of the edge list is ``nodes[k]`` (networkx's order).
+    """(edge_index (2, E), nodes): node k of the edge list is ``nodes[k]``
+    (networkx's order).
 
     Undirected graphs give both directions of every edge; edge weights are ignored.
     """
@@ -84,7 +88,8 @@ def karate_split() -> SimpleNamespace:
 
 
 def check_edge_index(edge_index: torch.Tensor, num_nodes: int) -> None:
-    """Raise a clear error unless ``edge_index`` is a (2, E) long tensor of ids in [0, N)."""
+    """Raise a clear error unless ``edge_index`` is a (2, E) long tensor of ids in
+    [0, N)."""
     if (
         not isinstance(edge_index, torch.Tensor)
         or edge_index.dim() != 2
@@ -110,7 +115,8 @@ def coalesce(edge_index: torch.Tensor, num_nodes: int) -> torch.Tensor:
 
 
 def add_self_loops(edge_index: torch.Tensor, num_nodes: int) -> torch.Tensor:
-    """The edge list of A~ = A + I: any existing self-loops replaced by exactly one per node."""
+    """The edge list of A~ = A + I: any existing self-loops replaced by exactly one per
+    node."""
     check_edge_index(edge_index, num_nodes)
     edge_index = edge_index[:, edge_index[0] != edge_index[1]]
     loops = torch.arange(num_nodes, device=edge_index.device).expand(2, -1)
@@ -120,7 +126,8 @@ def add_self_loops(edge_index: torch.Tensor, num_nodes: int) -> torch.Tensor:
 def degree(
     index: torch.Tensor, num_nodes: int, dtype: torch.dtype = torch.float32
 ) -> torch.Tensor:
-    """How often each node appears in ``index`` (N,), e.g. d~_i for index = edge_index[0]."""
+    """How often each node appears in ``index`` (N,), e.g. d~_i for
+    index = edge_index[0]."""
     return torch.bincount(index, minlength=num_nodes).to(dtype)
 
 
@@ -131,7 +138,8 @@ def normalized_edges(
     dtype: torch.dtype = torch.float32,
     self_loops: bool = True,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """(edge_index of A~, weight (E,)): the non-zeros of A_hat (symmetric) or A_bar (mean).
+    """(edge_index of A~, weight (E,)): the non-zeros of A_hat (symmetric) or
+    A_bar (mean).
 
     symmetric: w_ij = 1 / sqrt(d~_i d~_j)        mean: w_ij = 1 / d~_i
 
@@ -197,8 +205,9 @@ def dense_adjacency(
 
 
 def receptive_field(edge_index: torch.Tensor, num_nodes: int, k: int) -> torch.Tensor:
-    """reach (N, N) bool: reach[i, j] iff j's input can reach i's output through k layers,
-    i.e. the non-zero pattern of A~^k (equivalently A_hat^k). Small graphs only."""
+    """reach (N, N) bool: reach[i, j] iff j's input can reach i's output through k
+    layers, i.e. the non-zero pattern of A~^k (equivalently A_hat^k). Small graphs
+    only."""
     if k < 0:
         raise ValueError(f"k must be >= 0, got {k}")
     step = dense_adjacency(add_self_loops(edge_index, num_nodes), num_nodes) > 0

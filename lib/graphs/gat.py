@@ -1,24 +1,27 @@
 """Graph attention networks from scratch (chapter 5), after Velickovic et al. (2018).
 
-One head k of a layer, for the edges j -> i of the graph with self-loops (N(i) includes i):
+One head k of a layer, for the edges j -> i of the graph with self-loops
+(N(i) includes i):
 
-    z_i       = W^k h_i                                            (F_out,)
-    e_ij      = LeakyReLU_0.2( a^k^T [z_i || z_j] )
-              = LeakyReLU_0.2( a_dst^k . z_i + a_src^k . z_j )     a^k = [a_dst^k || a_src^k]
-    alpha_ij  = exp(e_ij) / sum_{l in N(i)} exp(e_il)              softmax over i's neighbourhood
-    h'_i      = sum_{j in N(i)} alpha_ij z_j
+    z_i      = W^k h_i                                    (F_out,)
+    e_ij     = LeakyReLU_0.2( a^k^T [z_i || z_j] )        a^k = [a_dst^k || a_src^k]
+             = LeakyReLU_0.2( a_dst^k . z_i + a_src^k . z_j )
+    alpha_ij = exp(e_ij) / sum_{l in N(i)} exp(e_il)      softmax over i's neighbourhood
+    h'_i     = sum_{j in N(i)} alpha_ij z_j
 
-and the K heads are concatenated (hidden layers, followed by ELU) or averaged (the output layer).
-Dropout (p = 0.6) acts on each layer's input and on the normalised alpha_ij, as the paper says;
-the authors' code also drops the z_j that are summed (``value_dropout``), and so does :class:`GAT`
-by default (chapter 5 measures the difference on CiteSeer).
+and the K heads are concatenated (hidden layers, followed by ELU) or averaged
+(the output layer). Dropout (p = 0.6) acts on each layer's input and on the normalised
+alpha_ij, as the paper says; the authors' code also drops the z_j that are summed
+(``value_dropout``), and so does :class:`GAT` by default (chapter 5 measures the
+difference on CiteSeer).
 
-Everything is computed on the E edges (i, j) of the graph (see :mod:`lib.graphs.edges` for the
-convention), never on an N x N matrix: scores and weights are (E, K) tensors and the softmax
-normalises over the edges that share a target i. The sum over j is then, for each head, a sparse
-matrix with the pattern of A + I and the alpha_ij as its values times Z: the GCN's product
-A_hat (H W) with fixed weights 1/sqrt(d~_i d~_j) replaced by learned ones. The K heads are done
-in one product with the block-diagonal matrix diag(A, ..., A) (one block per head).
+Everything is computed on the E edges (i, j) of the graph (see :mod:`lib.graphs.edges`
+for the convention), never on an N x N matrix: scores and weights are (E, K) tensors and
+the softmax normalises over the edges that share a target i. The sum over j is then, for
+each head, a sparse matrix with the pattern of A + I and the alpha_ij as its values
+times Z: the GCN's product A_hat (H W) with fixed weights 1/sqrt(d~_i d~_j) replaced by
+learned ones. The K heads are done in one product with the block-diagonal matrix
+diag(A, ..., A) (one block per head).
 """
 
 from __future__ import annotations
@@ -32,10 +35,12 @@ from lib.graphs.sparse import SparseMatrix, dropout, matmul
 def edge_softmax(
     scores: torch.Tensor, target: torch.Tensor, num_nodes: int
 ) -> torch.Tensor:
-    """alpha (E, K): softmax of ``scores`` (E, K) over the edges with the same ``target`` (E,).
+    """alpha (E, K): softmax of ``scores`` (E, K) over the edges with the same
+    ``target`` (E,).
 
-    Subtracting each group's maximum (a constant per group, so the result is unchanged) keeps
-    exp() from overflowing; it is detached because the softmax does not depend on it.
+    Subtracting each group's maximum (a constant per group, so the result is unchanged)
+    keeps exp() from overflowing; it is detached because the softmax does not depend on
+    it.
     """
     index = target.unsqueeze(1).expand_as(scores)
     group_max = torch.full(
@@ -73,14 +78,16 @@ def attention_entropy(
 
 
 class GATLayer(nn.Module):
-    """K attention heads. Shapes: H (N, F_in) dense or a :class:`lib.graphs.sparse.SparseMatrix`,
-    A (N, N) a SparseMatrix whose pattern is the graph with self-loops (its values are not used;
-    build it with ``sparse_adjacency(add_self_loops(edge_index, N), N)`` from :mod:`lib.graphs.edges`)
-    -> (N, K * F_out) if ``concat`` else (N, F_out).
+    """K attention heads. Shapes: H (N, F_in) dense or a
+    :class:`lib.graphs.sparse.SparseMatrix`, A (N, N) a SparseMatrix whose pattern is
+    the graph with self-loops (its values are not used; build it with
+    ``sparse_adjacency(add_self_loops(edge_index, N), N)`` from
+    :mod:`lib.graphs.edges`) -> (N, K * F_out) if ``concat`` else (N, F_out).
 
-    Parameters: W (F_in, K * F_out) (the K matrices W^k side by side), a_src and a_dst (K, F_out),
-    b (out,). Glorot initialisation, as in the paper's code. ``dropout`` acts on alpha,
-    ``value_dropout`` on the z_j before they are summed (in training only).
+    Parameters: W (F_in, K * F_out) (the K matrices W^k side by side), a_src and
+    a_dst (K, F_out), b (out,). Glorot initialisation, as in the paper's code.
+    ``dropout`` acts on alpha, ``value_dropout`` on the z_j before they are summed
+    (in training only).
     """
 
     def __init__(
@@ -115,7 +122,8 @@ class GATLayer(nn.Module):
         self.b = nn.Parameter(torch.zeros(size)) if bias else None
 
     def forward(self, A: SparseMatrix, H, return_attention: bool = False):
-        """Output, and with ``return_attention`` the weights alpha (E, K) on the edges A.indices."""
+        """Output, and with ``return_attention`` the weights alpha (E, K) on the edges
+        A.indices."""
         if H.dim() != 2 or H.shape[-1] != self.in_features or H.shape[0] != A.shape[0]:
             raise ValueError(
                 f"H must have shape ({A.shape[0]}, {self.in_features}), "
@@ -130,10 +138,10 @@ class GATLayer(nn.Module):
         )
         weights = dropout(alpha, self.dropout, self.training)
         values = dropout(Z, self.value_dropout, self.training)
-        # all heads in one sparse product: block k of diag(A, ..., A) carries head k's alpha
-        Z_heads = values.transpose(0, 1).reshape(
-            self.heads * N, self.out_features
-        )  # (K N, F)
+        # all heads in one sparse product:
+        # block k of diag(A, ..., A) carries head k's alpha
+        # (K N, F)
+        Z_heads = values.transpose(0, 1).reshape(self.heads * N, self.out_features)
         blocks = A.block_diagonal(self.heads).with_values(weights.T.reshape(-1))
         out = (blocks @ Z_heads).view(self.heads, N, self.out_features).transpose(0, 1)
         out = out.reshape(N, -1) if self.concat else out.mean(1)  # (N, K, F) ->
@@ -149,10 +157,11 @@ class GATLayer(nn.Module):
 
 
 class GAT(nn.Module):
-    """The paper's transductive model: dropout -> GATLayer(K heads, concat) -> ELU -> dropout ->
-    GATLayer(K_out heads, averaged) -> logits. Cora and CiteSeer: 8 heads of 8 units, 1 output
-    head; PubMed: 8 output heads. ``A`` is the graph with self-loops, as for :class:`GATLayer`.
-    ``value_dropout`` (default: ``dropout``, as in the authors' code; 0 for the paper's text)."""
+    """The paper's transductive model: dropout -> GATLayer(K heads, concat) -> ELU ->
+    dropout -> GATLayer(K_out heads, averaged) -> logits. Cora and CiteSeer: 8 heads of
+    8 units, 1 output head; PubMed: 8 output heads. ``A`` is the graph with self-loops,
+    as for :class:`GATLayer`. ``value_dropout`` (default: ``dropout``, as in the
+    authors' code; 0 for the paper's text)."""
 
     def __init__(
         self,

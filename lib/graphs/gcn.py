@@ -2,12 +2,14 @@
 
 One layer, with A_hat = D~^{-1/2} (A + I) D~^{-1/2} (see :mod:`lib.graphs.edges`):
 
-    H' = sigma(A_hat H W + b),   row i:  h'_i = sigma( sum_{j in N(i) ∪ {i}} h_j W / sqrt(d~_i d~_j) + b )
+    H' = sigma(A_hat H W + b),
+    row i:  h'_i = sigma( sum_{j in N(i) ∪ {i}} h_j W / sqrt(d~_i d~_j) + b )
 
 Shapes: A_hat (N, N) sparse (or dense, for small graphs), H (N, F_in) dense or sparse,
-W (F_in, F_out), b (F_out,) -> H' (N, F_out). The product is evaluated as A_hat (H W): H W first
-shrinks the rows from F_in to F_out numbers, so the sparse product moves E * F_out numbers
-instead of E * F_in (Cora: 16 instead of 1433 per edge). A_hat is never densified here.
+W (F_in, F_out), b (F_out,) -> H' (N, F_out). The product is evaluated as
+A_hat (H W): H W first shrinks the rows from F_in to F_out numbers, so the sparse
+product moves E * F_out numbers instead of E * F_in (Cora: 16 instead of 1433 per edge).
+A_hat is never densified here.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from lib.graphs.sparse import dropout, matmul
 
 
 class GCNLayer(nn.Module):
-    """H' = A_hat H W (+ b); the non-linearity is applied by the caller (see :class:`GCN`).
+    """H' = A_hat H W (+ b); the non-linearity is applied by the caller
+    (see :class:`GCN`).
 
     Glorot-uniform W as in the paper; Kipf & Welling's code has no bias by default.
     """
@@ -61,17 +64,18 @@ def check_inputs(A_hat: torch.Tensor, H: torch.Tensor, in_features: int) -> None
 
 
 class GCN(nn.Module):
-    """Stacked graph convolutions: (dropout -> GCNLayer -> activation) per hidden layer, then
-    dropout -> GCNLayer giving the logits. Kipf & Welling's model is
-    ``GCN(F, 16, C, num_layers=2, dropout=0.5)``; the input dropout acts on the stored values
-    of a sparse X (:func:`lib.graphs.sparse.dropout`).
+    """Stacked graph convolutions: (dropout -> GCNLayer -> activation) per hidden layer,
+    then dropout -> GCNLayer giving the logits. Kipf & Welling's model is
+    ``GCN(F, 16, C, num_layers=2, dropout=0.5)``; the input dropout acts on the stored
+    values of a sparse X (:func:`lib.graphs.sparse.dropout`).
 
     Args:
-        num_hiddens: width of every hidden layer (with ``num_layers``), or a list of widths.
+        num_hiddens: width of every hidden layer (with ``num_layers``), or a list of
+            widths.
         activation: sigma between layers (ReLU; the karate-club example uses tanh).
 
-    ``forward(A_hat, X)`` -> logits (N, C); ``return_hidden=True`` also returns the list of
-    hidden representations [H^(1), ..., H^(L-1)] (after the activation).
+    ``forward(A_hat, X)`` -> logits (N, C); ``return_hidden=True`` also returns the list
+    of hidden representations [H^(1), ..., H^(L-1)] (after the activation).
     """
 
     def __init__(
@@ -110,16 +114,18 @@ class GCN(nn.Module):
         return (H, hidden) if return_hidden else H
 
     def decayed_parameters(self) -> list[nn.Parameter]:
-        """The parameters under the L2 penalty: the first layer's only (Kipf and Welling's
-        choice, Section 5.2); pass them as ``train_nodes(..., decayed=...)``."""
+        """The parameters under the L2 penalty: the first layer's only (Kipf and
+        Welling's choice, Section 5.2); pass them as
+        ``train_nodes(..., decayed=...)``."""
         return list(self.layers[0].parameters())
 
 
 def influence(
     model: Callable[[torch.Tensor], torch.Tensor], X: torch.Tensor
 ) -> torch.Tensor:
-    """I (N, N) with I[i, j] = sum over features of |d out_i / d x_j| (Xu et al., 2018): how much
-    node j's input moves node i's output; exactly zero where j cannot reach i. Computes the full
-    Jacobian (N * F_out backward passes): for small graphs. ``model`` maps X (N, F) to (N, F')."""
+    """I (N, N) with I[i, j] = sum over features of |d out_i / d x_j| (Xu et al., 2018):
+    how much node j's input moves node i's output; exactly zero where j cannot reach i.
+    Computes the full Jacobian (N * F_out backward passes): for small graphs. ``model``
+    maps X (N, F) to (N, F')."""
     J = torch.autograd.functional.jacobian(model, X.detach())  # (N, F', N, F)
     return J.abs().sum(dim=(1, 3))

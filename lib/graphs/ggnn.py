@@ -1,11 +1,12 @@
-"""A recurrent network over a graph: gated graph neural networks (chapter 5), after Li et al. (2016).
+"""A recurrent network over a graph: gated graph neural networks (chapter 5), after Li
+et al. (2016).
 
-A recurrent network applies one cell, with one set of weights, at every time step: it is message
-passing on a chain, h_t = cell(x_t, h_{t-1}). A gated graph layer does the same on any graph,
-for T propagation steps, with the steps playing the role of time:
+A recurrent network applies one cell, with one set of weights, at every time step: it is
+message passing on a chain, h_t = cell(x_t, h_{t-1}). A gated graph layer does the same
+on any graph, for T propagation steps, with the steps playing the role of time:
 
-    m_i^(t) = sum_{j in N(i)} h_j^(t-1) W              messages from the neighbours (sum)
-    h_i^(t) = GRU(m_i^(t), h_i^(t-1))                  the node's state is the GRU's state
+    m_i^(t) = sum_{j in N(i)} h_j^(t-1) W            messages from the neighbours (sum)
+    h_i^(t) = GRU(m_i^(t), h_i^(t-1))                the node's state is the GRU's state
 
 with the GRU cell of Cho et al. (2014) (r: reset gate, z: update gate, * elementwise)
 
@@ -14,10 +15,11 @@ with the GRU cell of Cho et al. (2014) (r: reset gate, z: update gate, * element
     n = tanh(W_in m + b_in + r * (W_hn h + b_hn))
     h' = (1 - z) * n + z * h
 
-as ``torch.nn.GRUCell`` computes it. ``update="tanh"`` replaces the GRU by the vanilla cell of
-chapter 1, h' = tanh(m W_mh + h W_hh + b): the same comparison as vanilla RNN vs LSTM, on a graph.
-Since the weights do not depend on t, the number of steps is a free choice at run time, as the
-length of a sequence is for an RNN; a stack of GCN layers has a fixed depth.
+as ``torch.nn.GRUCell`` computes it. ``update="tanh"`` replaces the GRU by the vanilla
+cell of chapter 1, h' = tanh(m W_mh + h W_hh + b): the same comparison as vanilla RNN vs
+LSTM, on a graph. Since the weights do not depend on t, the number of steps is a free
+choice at run time, as the length of a sequence is for an RNN; a stack of GCN layers has
+a fixed depth.
 """
 
 from __future__ import annotations
@@ -45,8 +47,8 @@ class VanillaCell(nn.Module):
 class GatedGraphLayer(nn.Module):
     """T steps of message passing with one shared message map W and one recurrent cell.
 
-    Shapes: A (N, N) adjacency (a :class:`lib.graphs.sparse.SparseMatrix`, unnormalised, no
-    self-loops: the cell already sees h_i), H (N, num_hiddens) -> (N, num_hiddens).
+    Shapes: A (N, N) adjacency (a :class:`lib.graphs.sparse.SparseMatrix`, unnormalised,
+    no self-loops: the cell already sees h_i), H (N, num_hiddens) -> (N, num_hiddens).
     """
 
     def __init__(self, num_hiddens: int, num_steps: int, update: str = "gru"):
@@ -84,9 +86,10 @@ class GGNN(nn.Module):
     """Node classifier: h^(0) = embed(x), T gated steps, logits = readout(h^(T)).
 
     ``num_steps`` is T, or a range (lo, hi): in training each forward pass then draws T
-    uniformly from lo..hi, so that the learned update cannot rely on a particular T (it has to
-    settle into a fixed point); in evaluation T = hi. ``forward(A, X, num_steps=None)``:
-    X (N, F) -> logits (N, C); an explicit ``num_steps`` overrides both.
+    uniformly from lo..hi, so that the learned update cannot rely on a particular T (it
+    has to settle into a fixed point); in evaluation T = hi.
+    ``forward(A, X, num_steps=None)``: X (N, F) -> logits (N, C); an explicit
+    ``num_steps`` overrides both.
     """
 
     def __init__(

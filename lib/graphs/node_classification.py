@@ -1,22 +1,25 @@
-"""Semi-supervised node classification: train on a few labelled nodes of one graph (chapter 5).
+"""Semi-supervised node classification: train on a few labelled nodes of one graph
+(chapter 5).
 
-The model sees the whole graph (features of every node, every edge) but the loss only the labels
-of the training nodes. The objective of both papers reproduced in the chapter is
+The model sees the whole graph (features of every node, every edge) but the loss only
+the labels of the training nodes. The objective of both papers reproduced in the
+chapter is
 
-    L = mean_{i in train} -log softmax(Z_i)[y_i]  +  (lambda / 2) sum_{W decayed} ||W||^2,
+    L = mean_{i in train} -log softmax(Z_i)[y_i] + (lambda / 2) sum_{W decayed} ||W||^2,
 
-minimised with Adam (the L2 term is what their TensorFlow code adds to the loss; its gradient
-lambda W is exactly what ``torch.optim.Adam(weight_decay=lambda)`` adds). Every choice during
-training (when to stop, which weights to keep) looks at the validation nodes only; the test
-nodes are evaluated once, at the end.
+minimised with Adam (the L2 term is what their TensorFlow code adds to the loss; its
+gradient lambda W is exactly what ``torch.optim.Adam(weight_decay=lambda)`` adds). Every
+choice during training (when to stop, which weights to keep) looks at the validation
+nodes only; the test nodes are evaluated once, at the end.
 
 Two early-stopping rules, one per paper:
 
-* :class:`WindowStopping` (Kipf & Welling): after ``window`` + 1 epochs, stop as soon as the
-  validation objective exceeds the mean of the ``window`` before it; keep the last weights.
-* :class:`PatienceStopping` (Velickovic et al.): stop once neither the validation loss fell nor
-  the validation accuracy rose for ``patience`` epochs; keep the weights of the last epoch at
-  which both were at their best.
+* :class:`WindowStopping` (Kipf & Welling): after ``window`` + 1 epochs, stop as soon as
+  the validation objective exceeds the mean of the ``window`` before it; keep the last
+  weights.
+* :class:`PatienceStopping` (Velickovic et al.): stop once neither the validation loss
+  fell nor the validation accuracy rose for ``patience`` epochs; keep the weights of the
+  last epoch at which both were at their best.
 """
 
 from __future__ import annotations
@@ -35,7 +38,8 @@ from lib.training import eval_mode
 
 @dataclass
 class NodeHistory:
-    """One training run. Per-epoch lists; ``test_accuracy`` is measured once, after training."""
+    """One training run. Per-epoch lists; ``test_accuracy`` is measured once, after
+    training."""
 
     train_loss: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
@@ -47,7 +51,8 @@ class NodeHistory:
 
 
 class WindowStopping:
-    """Kipf & Welling: stop when val objective > mean of the previous ``window`` values."""
+    """Kipf & Welling: stop when val objective > mean of the previous ``window``
+    values."""
 
     def __init__(self, window: int = 10):
         self.window, self.values = window, []
@@ -64,7 +69,8 @@ class WindowStopping:
 
 
 class PatienceStopping:
-    """Velickovic et al.: patience on (val loss, val accuracy), restoring the best weights."""
+    """Velickovic et al.: patience on (val loss, val accuracy), restoring the best
+    weights."""
 
     def __init__(self, patience: int = 100):
         self.patience, self.waited = patience, 0
@@ -119,12 +125,13 @@ def train_nodes(
     progress: bool | None = None,
     on_epoch: Callable[[int, nn.Module], None] | None = None,
 ) -> NodeHistory:
-    """Train ``model(*inputs)`` -> logits (N, C) on ``data.train_idx``; stop on ``data.val_idx``.
+    """Train ``model(*inputs)`` -> logits (N, C) on ``data.train_idx``; stop on
+    ``data.val_idx``.
 
-    ``data`` has y, train_idx, val_idx and test_idx (e.g. a :class:`lib.graphs.planetoid.Planetoid`).
-    ``decayed`` are the parameters under the L2 penalty (default: all of them).
-    ``on_epoch(epoch, model)``, if given, is called after every epoch (epoch 0: before training),
-    e.g. to record embeddings.
+    ``data`` has y, train_idx, val_idx and test_idx (e.g. a
+    :class:`lib.graphs.planetoid.Planetoid`). ``decayed`` are the parameters under the
+    L2 penalty (default: all of them). ``on_epoch(epoch, model)``, if given, is called
+    after every epoch (epoch 0: before training), e.g. to record embeddings.
     """
     decayed = list(model.parameters() if decayed is None else decayed)
     opt = torch.optim.Adam(model.parameters(), lr=lr)

@@ -1,9 +1,11 @@
-"""Measuring over-smoothing: how alike node representations become with depth (chapter 5).
+"""Measuring over-smoothing: how alike node representations become with depth
+(chapter 5).
 
 The normalised Dirichlet energy of node representations H (N, F) on a graph with A_hat,
 
     E(H) = tr(H^T (I - A_hat) H) / tr(H^T H)
-         = (1/2) sum_{i,j} A~_ij || h_i / sqrt(d~_i) - h_j / sqrt(d~_j) ||^2  /  ||H||_F^2,
+         = (1/2) sum_{i,j} A~_ij || h_i / sqrt(d~_i) - h_j / sqrt(d~_j) ||^2
+           / ||H||_F^2,
 
 is 0 exactly when every row, divided by sqrt(d~_i), is the same within each connected
 component (the fixed points of A_hat, eigenvalue 1), and at most 2. Repeated propagation
@@ -29,7 +31,8 @@ def dirichlet_energy(A_hat: SparseMatrix, H: torch.Tensor) -> float:
 def propagate_powers(
     A_hat: SparseMatrix, X: torch.Tensor, ks: list[int]
 ) -> dict[int, torch.Tensor]:
-    """{k: A_hat^k X} for the (sorted, non-negative) ks, computed with max(ks) products."""
+    """{k: A_hat^k X} for the (sorted, non-negative) ks, computed with max(ks)
+    products."""
     if any(k < 0 for k in ks):
         raise ValueError(f"powers must be >= 0, got {ks}")
     out, H = {}, X

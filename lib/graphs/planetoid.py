@@ -1,7 +1,8 @@
-"""The Planetoid citation graphs Cora, CiteSeer and PubMed with their standard split (chapter 5).
+"""The Planetoid citation graphs Cora, CiteSeer and PubMed with their standard split
+(chapter 5).
 
-The files are those of Yang et al. (2016), also used by Kipf & Welling (2017) and Velickovic et
-al. (2018): for a dataset ``ds`` eight files ``ind.<ds>.<part>``
+The files are those of Yang et al. (2016), also used by Kipf & Welling (2017) and
+Velickovic et al. (2018): for a dataset ``ds`` eight files ``ind.<ds>.<part>``
 
 ======================  ===========================================================
 part                    content
@@ -13,17 +14,20 @@ part                    content
 ``test.index``          the ids of the test nodes, one per line (plain text)
 ======================  ===========================================================
 
-The standard split (Kipf & Welling's ``load_data``): the first ``len(y)`` nodes are the training
-nodes (20 per class: 140 for Cora), the next 500 the validation nodes, and the 1000 nodes of
-``test.index`` the test nodes. CiteSeer's test range has ids with no node in ``tx``: they become
-isolated nodes with zero features and label -1 (in no split), as in the reference code.
+The standard split (Kipf & Welling's ``load_data``): the first ``len(y)`` nodes are the
+training nodes (20 per class: 140 for Cora), the next 500 the validation nodes, and the
+1000 nodes of ``test.index`` the test nodes. CiteSeer's test range has ids with no node
+in ``tx``: they become isolated nodes with zero features and label -1 (in no split), as
+in the reference code.
 
-The ``.graph`` lists are made symmetric, duplicates removed and self-loops dropped (CiteSeer and
-PubMed list a few): the models add exactly one self-loop per node themselves (A~ = A + I).
+The ``.graph`` lists are made symmetric, duplicates removed and self-loops dropped
+(CiteSeer and PubMed list a few): the models add exactly one self-loop per node
+themselves (A~ = A + I).
 
-The pickles are Python 2 pickles. They are read with :class:`RestrictedUnpickler`, which admits
-only the five numpy/scipy/collections callables these files need; a pickle naming anything else
-(``os.system``, ``builtins.eval``, ...) is refused before anything is called.
+The pickles are Python 2 pickles. They are read with :class:`RestrictedUnpickler`, which
+admits only the five numpy/scipy/collections callables these files need; a pickle naming
+anything else (``os.system``, ``builtins.eval``, ...) is refused before anything is
+called.
 """
 
 from __future__ import annotations
@@ -50,7 +54,8 @@ except ImportError:  # pragma: no cover -- numpy 1.x
 DATASETS = ("cora", "citeseer", "pubmed")
 PARTS = ("x", "y", "tx", "ty", "allx", "ally", "graph", "test.index")
 NUM_VALIDATION = 500
-# kimiyoung/planetoid at a fixed commit (identical blobs in tkipf/gcn); see shared/data/SOURCES.md
+# kimiyoung/planetoid at a fixed commit (identical blobs in tkipf/gcn);
+# see shared/data/SOURCES.md
 URL = (
     "https://raw.githubusercontent.com/kimiyoung/planetoid/"
     "af6abf468a772cc055bec88c52e4d6f51b7c37e3/data/"
@@ -63,25 +68,34 @@ SHA256 = {
     "cora.allx": "9419ba2f26f5c35243db64aba110e0f35a04851609e0dc5433450676ca6b8543",
     "cora.ally": "2b998f5cc7fedc86e7f97ca2498f47a1ffc1462c29e2d578b23bf3f62b6e7d71",
     "cora.graph": "58f13302f39dde8852dad6fe6d15b89b077b6d7f837626bce671ef80344b383d",
-    "cora.test.index": "297ce89af2b51a6a194181c7dbe1796c6a1cf9cd9349a88383b1b1e227867875",
+    "cora.test.index": (
+        "297ce89af2b51a6a194181c7dbe1796c6a1cf9cd9349a88383b1b1e227867875"
+    ),
     "citeseer.x": "d20de19150741e555de0ed037195630fc194114ebc7fd72ced62810148aa22f6",
     "citeseer.y": "8ba87e515d8e3ee3cf52f6d2c5b86aa73f11ecad825a808455209ec26cd54924",
     "citeseer.tx": "539a8906a2da97628d212f2fdd668c109a8b3f0d36574b59e5d3fd5b5303da21",
     "citeseer.ty": "55e5bd1ba1e733a04598753ad1a8d57957f4b8f89e74519f41f4f4938767e4ce",
     "citeseer.allx": "2ac30345d95c9ec933a817ee0bdd6a5f077f8c184a20e696910192d534414668",
     "citeseer.ally": "f704b2d986dde6c2669934de1f3ae5696a6cf9455c0f6b2646a2d135ea0a1c95",
-    "citeseer.graph": "d79a4ef9d3e7169aee8946145f6b7306e35bc79bffad26346cfb94e10e9912a7",
-    "citeseer.test.index": "2af990671580b6b2df5d158d1038f8292e30c9cd821b5453f399659b25b723d4",
+    "citeseer.graph": (
+        "d79a4ef9d3e7169aee8946145f6b7306e35bc79bffad26346cfb94e10e9912a7"
+    ),
+    "citeseer.test.index": (
+        "2af990671580b6b2df5d158d1038f8292e30c9cd821b5453f399659b25b723d4"
+    ),
     "pubmed.x": "fbe9cb5c47200d1b7769a26e579be3b7130b556831f9d850e77c4c74f2599b33",
     "pubmed.y": "e6c807633307a07ed659249006536a147c7999c797f11a2560752990181b41b3",
     "pubmed.tx": "4eb5f5d0f30f26497eb0ac6ac9719d09c67e284f1ed0385c93f3ef27a671da3d",
     "pubmed.ty": "ee2e0d4819d9fbcc403689c3bf2e49face401b605932f093bc58ab6461130fdd",
     "pubmed.ally": "0c37bbe3b5014ec365e9d393cf4791925e5ed94fb194305d74f064a8d7b50f0e",
     "pubmed.graph": "5b89f0036ca22909471f1e6558eb42fa06e0c730a577bde5b058b40638f81dc9",
-    "pubmed.test.index": "b101d421688bbaecbd82e8a18f1e282378d6830f3a37666f28ebc47f844341b5",
+    "pubmed.test.index": (
+        "b101d421688bbaecbd82e8a18f1e282378d6830f3a37666f28ebc47f844341b5"
+    ),
 }
-# PubMed's feature file is larger than the snapshot the sha256 list was made from: only its git
-# blob id (from the repository tree) is known, and lib.download verifies that instead.
+# PubMed's feature file is larger than the snapshot the sha256 list was made from: only
+# its git blob id (from the repository tree) is known, and lib.download verifies that
+# instead.
 GIT_BLOB_SHA1 = {"pubmed.allx": "3b86bccf08111c37c632a9dd8ab63db25ea76361"}
 
 
@@ -107,9 +121,10 @@ def check_name(dataset: str) -> None:
 class RestrictedUnpickler(pickle.Unpickler):
     """Unpickles the Planetoid files and nothing else.
 
-    A pickle is a program: every global it names is looked up by ``find_class`` and may then be
-    called. Only these five are ever returned; the Python 2 names are mapped by hand (the stock
-    mapping would import the deprecated ``numpy.core`` and ``scipy.sparse.csr`` modules).
+    A pickle is a program: every global it names is looked up by ``find_class`` and may
+    then be called. Only these five are ever returned; the Python 2 names are mapped by
+    hand (the stock mapping would import the deprecated ``numpy.core`` and
+    ``scipy.sparse.csr`` modules).
     """
 
     ALLOWED = MappingProxyType(
@@ -129,8 +144,8 @@ class RestrictedUnpickler(pickle.Unpickler):
             return self.ALLOWED[(module, name)]
         except KeyError:
             raise pickle.UnpicklingError(
-                f"refusing to unpickle {module}.{name}: a Planetoid file holds only numpy "
-                f"arrays, scipy CSR matrices and a defaultdict of lists"
+                f"refusing to unpickle {module}.{name}: a Planetoid file holds only "
+                "numpy arrays, scipy CSR matrices and a defaultdict of lists"
             ) from None
 
 
@@ -141,9 +156,9 @@ def restricted_loads(data: bytes):
 
 @dataclass
 class Planetoid:
-    """One citation graph. Shapes: X (N, F) a :class:`lib.graphs.sparse.SparseMatrix` (float32),
-    y (N,) long in [0, C) or -1,
-    edge_index (2, E) long (both directions, no self-loops), train/val/test_idx (n_split,) long.
+    """One citation graph. Shapes: X (N, F) a :class:`lib.graphs.sparse.SparseMatrix`
+    (float32), y (N,) long in [0, C) or -1, edge_index (2, E) long (both directions, no
+    self-loops), train/val/test_idx (n_split,) long.
     """
 
     name: str
@@ -171,7 +186,8 @@ class Planetoid:
         return Planetoid(self.name, num_classes=self.num_classes, **moved)
 
     def summary(self) -> dict:
-        """Sizes as a dict (one table row): nodes, undirected edges, features, classes, splits."""
+        """Sizes as a dict (one table row): nodes, undirected edges, features, classes,
+        splits."""
         return {
             "dataset": self.name,
             "nodes": self.num_nodes,
@@ -185,9 +201,11 @@ class Planetoid:
 
 
 def read_parts(dataset: str, data_dir: str | Path | None = None) -> dict:
-    """Every part of ``dataset``, fetched and verified, unpickled (test.index: a list of ints).
+    """Every part of ``dataset``, fetched and verified, unpickled (test.index: a list of
+    ints).
 
-    Raises lib.download.DataUnavailableError when a file is neither local nor downloadable.
+    Raises lib.download.DataUnavailableError when a file is neither local nor
+    downloadable.
     """
     check_name(dataset)
     parts = {}
@@ -204,7 +222,8 @@ def read_parts(dataset: str, data_dir: str | Path | None = None) -> dict:
 def load_planetoid(
     dataset: str, data_dir: str | Path | None = None, normalize_features: bool = True
 ) -> Planetoid:
-    """Cora, CiteSeer or PubMed with the standard split; features row-normalised by default."""
+    """Cora, CiteSeer or PubMed with the standard split; features row-normalised by
+    default."""
     parts = read_parts(dataset, data_dir)
     features, labels, test_idx = _assemble(parts)
     if normalize_features:
@@ -224,7 +243,8 @@ def load_planetoid(
 
 
 def _assemble(parts: dict) -> tuple[sp.csr_matrix, np.ndarray, list[int]]:
-    """Features and one-hot labels of every node in node order: allx/ally, then the test nodes.
+    """Features and one-hot labels of every node in node order: allx/ally, then the test
+    nodes.
 
     Row k of tx/ty belongs to node test.index[k] (the same placement as Kipf & Welling's
     ``load_data``); ids in the test range that no row names stay zero (CiteSeer's gap).
@@ -251,7 +271,8 @@ def _assemble(parts: dict) -> tuple[sp.csr_matrix, np.ndarray, list[int]]:
 
 
 def row_normalize(features: sp.spmatrix) -> sp.csr_matrix:
-    """Divide each row by its sum (rows summing to 0 stay 0), Kipf & Welling's preprocessing."""
+    """Divide each row by its sum (rows summing to 0 stay 0), Kipf & Welling's
+    preprocessing."""
     rowsum = np.asarray(features.sum(1)).ravel()
     inverse = np.divide(
         1.0, rowsum, out=np.zeros_like(rowsum, dtype=np.float64), where=rowsum != 0
@@ -260,7 +281,8 @@ def row_normalize(features: sp.spmatrix) -> sp.csr_matrix:
 
 
 def edges_from_dict(graph: dict, num_nodes: int) -> torch.Tensor:
-    """(2, E) edge list from {node: [neighbours]}: symmetric, no duplicates, no self-loops."""
+    """(2, E) edge list from {node: [neighbours]}: symmetric, no duplicates, no
+    self-loops."""
     pairs = np.array(
         [(i, j) for i, nbrs in graph.items() for j in nbrs], dtype=np.int64
     ).T

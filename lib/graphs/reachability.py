@@ -1,14 +1,16 @@
-"""A task that needs many propagation steps: which nodes can a marked source reach? (chapter 5)
+"""A task that needs many propagation steps: which nodes can a marked source reach?
+(chapter 5)
 
-Each graph is a random forest: components of 1..``max_component`` nodes, each a random tree in
-which node t hangs from one of the two nodes before it (long, path-like trees with branches).
-One node per graph is the source (feature x_i = 1, else 0); the label of node i is 1 if it lies
-in the source's component. A node h hops away can only know after h steps of message passing,
-so the task asks a model for as many steps as the longest path, and a model that runs a fixed
-number of steps fails beyond it. A batch is the disjoint union of its graphs.
+Each graph is a random forest: components of 1..``max_component`` nodes, each a random
+tree in which node t hangs from one of the two nodes before it (long, path-like trees
+with branches). One node per graph is the source (feature x_i = 1, else 0); the label of
+node i is 1 if it lies in the source's component. A node h hops away can only know after
+h steps of message passing, so the task asks a model for as many steps as the longest
+path, and a model that runs a fixed number of steps fails beyond it. A batch is the
+disjoint union of its graphs.
 
-:class:`ReachabilityTask` has the interface of :func:`lib.training.train` (``batch()`` and
-``test``), and :class:`OnGraphBatch` adapts a ``model(A, X)`` to it.
+:class:`ReachabilityTask` has the interface of :func:`lib.training.train` (``batch()``
+and ``test``), and :class:`OnGraphBatch` adapts a ``model(A, X)`` to it.
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ from lib.training import eval_mode
 
 @dataclass
 class GraphBatch:
-    """A (N, N) adjacency without self-loops (sum aggregation), A_hat the GCN's normalisation,
-    X (N, 1) source indicator, hops (N,) distance from the source (-1: unreachable)."""
+    """A (N, N) adjacency without self-loops (sum aggregation), A_hat the GCN's
+    normalisation, X (N, 1) source indicator, hops (N,) distance from the source
+    (-1: unreachable)."""
 
     A: SparseMatrix
     A_hat: SparseMatrix
@@ -40,7 +43,8 @@ class GraphBatch:
 def random_forest(
     num_nodes: int, max_component: int, generator: torch.Generator
 ) -> torch.Tensor:
-    """(2, E) undirected edge list of a random forest as described in the module docstring."""
+    """(2, E) undirected edge list of a random forest as described in the module
+    docstring."""
     draws = torch.randint(1, max_component + 1, (num_nodes,), generator=generator)
     sizes = draws[: int((draws.cumsum(0) < num_nodes).sum()) + 1].clone()
     sizes[-1] -= sizes.sum() - num_nodes  # the last component fills up to N
@@ -56,8 +60,8 @@ def random_forest(
 
 
 def hops_from(edge_index: torch.Tensor, num_nodes: int, sources) -> torch.Tensor:
-    """Shortest-path distances in hops from each of ``sources`` (an int or a list) to every node,
-    -1 where unreachable: shape (N,) for one source, (S, N) for a list."""
+    """Shortest-path distances in hops from each of ``sources`` (an int or a list) to
+    every node, -1 where unreachable: shape (N,) for one source, (S, N) for a list."""
     i, j = edge_index.numpy()
     graph = sp.csr_matrix((np.ones(len(i)), (i, j)), shape=(num_nodes, num_nodes))
     dist = csgraph.shortest_path(graph, unweighted=True, indices=sources)
@@ -78,9 +82,8 @@ def make_batch(
     dist = hops_from(edge_index, N, sources.tolist()).reshape(
         num_graphs, num_graphs, num_nodes
     )
-    hops = dist[torch.arange(num_graphs), torch.arange(num_graphs)].reshape(
-        N
-    )  # own graph
+    # own graph
+    hops = dist[torch.arange(num_graphs), torch.arange(num_graphs)].reshape(N)
     X = torch.zeros(N, 1).index_fill_(0, sources, 1.0)
     batch = GraphBatch(
         sparse_adjacency(edge_index, N), normalized_adjacency(edge_index, N), X, hops
@@ -114,7 +117,8 @@ class ReachabilityTask:
 
 
 class OnGraphBatch(nn.Module):
-    """``model(A, X, **kwargs)`` as ``f(batch)``, reading ``batch.A`` or ``batch.A_hat``."""
+    """``model(A, X, **kwargs)`` as ``f(batch)``, reading ``batch.A`` or
+    ``batch.A_hat``."""
 
     def __init__(self, model: nn.Module, adjacency: str = "A", **kwargs):
         super().__init__()
@@ -130,8 +134,8 @@ class OnGraphBatch(nn.Module):
 def accuracy_by_hops(
     model: nn.Module, batch: GraphBatch, y: torch.Tensor, max_hops: int
 ) -> tuple[np.ndarray, float]:
-    """(accuracy on the reachable nodes at 0..max_hops hops (NaN where none), accuracy on the
-    unreachable nodes)."""
+    """(accuracy on the reachable nodes at 0..max_hops hops (NaN where none), accuracy
+    on the unreachable nodes)."""
     with eval_mode(model):
         correct = (model(batch).argmax(1) == y).float()
     by_hops = np.array(

@@ -1,17 +1,18 @@
-"""Sparse matrices for graph networks: products, their backward pass, dropout (chapter 5).
+"""Sparse matrices for graph networks: products, their backward pass, dropout
+(chapter 5).
 
-Two sparse matrices appear in a graph convolution: the normalised adjacency A_hat (N, N) with
-E non-zeros, and bag-of-words features X (N, F) (Cora: 1.3% of the 2708 x 1433 entries). The
-products the model needs and the ones its backward pass needs are
+Two sparse matrices appear in a graph convolution: the normalised adjacency A_hat (N, N)
+with E non-zeros, and bag-of-words features X (N, F) (Cora: 1.3% of the 2708 x 1433
+entries). The products the model needs and the ones its backward pass needs are
 
-    Y = M H            dL/dH = M^T dL/dY            (M fixed, H dense and learned or upstream)
+    Y = M H        dL/dH = M^T dL/dY        (M fixed, H dense and learned or upstream)
 
 :class:`SparseMatrix` stores M in compressed sparse row (CSR) form *together with its
-transpose*, so that both are fast row-wise CSR products; PyTorch's generic sparse backward
-instead transposes M (a sort of its E non-zeros) at every call. For a symmetric M such as A_hat,
-M^T = M. The sparsity pattern is fixed; :meth:`SparseMatrix.dropout` only masks the stored values,
-which is exactly dropout on the dense matrix (a dropped zero is still zero) at a cost of nnz
-random numbers instead of N * F.
+transpose*, so that both are fast row-wise CSR products; PyTorch's generic sparse
+backward instead transposes M (a sort of its E non-zeros) at every call. For a symmetric
+M such as A_hat, M^T = M. The sparsity pattern is fixed; :meth:`SparseMatrix.dropout`
+only masks the stored values, which is exactly dropout on the dense matrix (a dropped
+zero is still zero) at a cost of nnz random numbers instead of N * F.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ import torch
 def _csr(
     crow: torch.Tensor, col: torch.Tensor, values: torch.Tensor, shape
 ) -> torch.Tensor:
-    # The structure comes from a coalesced COO matrix, valid by construction; PyTorch's one-time
-    # "CSR support is in beta" notice would otherwise reach the reader as a warning.
+    # The structure comes from a coalesced COO matrix, valid by construction;
+    # PyTorch's one-time "CSR support is in beta" notice would otherwise reach the
+    # reader as a warning.
     with warnings.catch_warnings():
         warnings.filterwarnings(
             "ignore", message="Sparse CSR tensor support is in beta"
@@ -36,15 +38,18 @@ def _csr(
 
 
 def row_pointers(rows: torch.Tensor, num_rows: int) -> torch.Tensor:
-    """CSR's crow_indices (num_rows + 1,): where each row starts in the sorted ``rows``."""
+    """CSR's crow_indices (num_rows + 1,): where each row starts in the sorted
+    ``rows``."""
     return torch.searchsorted(rows, torch.arange(num_rows + 1, device=rows.device))
 
 
 class _CSRProduct(torch.autograd.Function):
-    """Y = M H for a :class:`SparseMatrix` M with stored values v, differentiable in H and v:
+    """Y = M H for a :class:`SparseMatrix` M with stored values v, differentiable in H
+    and v:
 
-    dL/dH   = M^T dL/dY                       (a CSR product with the stored transpose)
-    dL/dv_e = <dL/dY_i, H_j>  for e = (i, j)  (only the entries of the pattern are needed)
+    dL/dH   = M^T dL/dY        (a CSR product with the stored transpose)
+    dL/dv_e = <dL/dY_i, H_j>   for e = (i, j)
+                               (only the entries of the pattern are needed)
     """
 
     @staticmethod
@@ -71,11 +76,13 @@ class _CSRProduct(torch.autograd.Function):
 
 
 class SparseMatrix:
-    """A matrix with a fixed sparsity pattern. ``M @ H`` for a dense H (K, F) gives a dense
-    (N, F) and back-propagates to H, and to the values when they require a gradient (the
-    attention weights of :mod:`lib.graphs.gat`). Build it with :meth:`from_coo` or :meth:`from_scipy`.
+    """A matrix with a fixed sparsity pattern. ``M @ H`` for a dense H (K, F) gives a
+    dense (N, F) and back-propagates to H, and to the values when they require a
+    gradient (the attention weights of :mod:`lib.graphs.gat`). Build it with
+    :meth:`from_coo` or :meth:`from_scipy`.
 
-    Attributes: ``indices`` (2, nnz) row-major sorted, ``values`` (nnz,), ``shape`` (N, K).
+    Attributes: ``indices`` (2, nnz) row-major sorted, ``values`` (nnz,),
+    ``shape`` (N, K).
     """
 
     def __init__(
@@ -85,7 +92,8 @@ class SparseMatrix:
         shape: tuple[int, int],
         _structure: tuple | None = None,
     ):
-        """``indices`` must be sorted row-major without duplicates (:meth:`from_coo` sorts)."""
+        """``indices`` must be sorted row-major without duplicates (:meth:`from_coo`
+        sorts)."""
         self.indices, self.values, self.shape = indices, values, torch.Size(shape)
         if _structure is None:
             rows, cols = indices
@@ -133,7 +141,8 @@ class SparseMatrix:
         return cls.from_coo(M)
 
     def with_values(self, values: torch.Tensor) -> SparseMatrix:
-        """The same pattern with other values (nnz,); the structure is shared, not rebuilt."""
+        """The same pattern with other values (nnz,); the structure is shared, not
+        rebuilt."""
         if values.shape != self.values.shape:
             raise ValueError(
                 f"expected {tuple(self.values.shape)} values, got {tuple(values.shape)}"
@@ -141,9 +150,10 @@ class SparseMatrix:
         return SparseMatrix(self.indices, values, self.shape, self._structure)
 
     def block_diagonal(self, copies: int) -> SparseMatrix:
-        """diag(M, M, ..., M) with ``copies`` blocks, shape (copies N, copies K), values repeated;
-        its structure is built once and cached. Row block k of ``block_diagonal(K) @ Z`` is
-        M @ Z_k: one product for K matrices with the same pattern (the heads of lib.graphs.gat)."""
+        """diag(M, M, ..., M) with ``copies`` blocks, shape (copies N, copies K), values
+        repeated; its structure is built once and cached. Row block k of
+        ``block_diagonal(K) @ Z`` is M @ Z_k: one product for K matrices with the same
+        pattern (the heads of lib.graphs.gat)."""
         if copies not in self._blocks:
             n, k = self.shape
             shift = torch.arange(copies, device=self.device).repeat_interleave(self.nnz)
@@ -156,7 +166,8 @@ class SparseMatrix:
         return self._blocks[copies]
 
     def csr_pair(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """(M, M^T) as torch CSR tensors, built once per set of values (A_hat: once in all)."""
+        """(M, M^T) as torch CSR tensors, built once per set of values
+        (A_hat: once in all)."""
         if self._csr_pair is None:
             crow, col, t_crow, t_col, order = self._structure
             values = self.values.detach()
@@ -178,7 +189,7 @@ class SparseMatrix:
             )
         return _CSRProduct.apply(self.values, H, self)
 
-    # --- the usual tensor questions ---------------------------------------------------------
+    # --- the usual tensor questions ---------------------------------------------------
     @property
     def dtype(self) -> torch.dtype:
         return self.values.dtype
@@ -200,7 +211,8 @@ class SparseMatrix:
     def to(
         self, device: torch.device | str | None = None, dtype: torch.dtype | None = None
     ) -> SparseMatrix:
-        """Moved to ``device`` and/or with values of ``dtype`` (e.g. ``A.to(dtype=torch.float64)``)."""
+        """Moved to ``device`` and/or with values of ``dtype``
+        (e.g. ``A.to(dtype=torch.float64)``)."""
         device = torch.device(device) if device is not None else self.device
         structure = tuple(t.to(device) for t in self._structure)
         return SparseMatrix(
@@ -235,19 +247,24 @@ class SparseMatrix:
         )
 
     def __repr__(self) -> str:
-        return f"SparseMatrix(shape={tuple(self.shape)}, nnz={self.nnz}, dtype={self.dtype})"
+        return (
+            f"SparseMatrix(shape={tuple(self.shape)}, nnz={self.nnz}, "
+            f"dtype={self.dtype})"
+        )
 
 
 def matmul(M, H: torch.Tensor) -> torch.Tensor:
-    """M H for M a :class:`SparseMatrix`, a torch sparse COO tensor or a dense tensor."""
+    """M H for M a :class:`SparseMatrix`, a torch sparse COO tensor or a dense
+    tensor."""
     if isinstance(M, SparseMatrix):
         return M @ H
     return torch.sparse.mm(M, H) if M.is_sparse else M @ H
 
 
 def dropout(X, p: float, training: bool = True):
-    """Inverted dropout for a dense tensor or a :class:`SparseMatrix` (its stored values):
-    each entry is zeroed with probability p and the rest are scaled by 1 / (1 - p)."""
+    """Inverted dropout for a dense tensor or a :class:`SparseMatrix`
+    (its stored values): each entry is zeroed with probability p and the rest are scaled
+    by 1 / (1 - p)."""
     if not 0.0 <= p < 1.0:
         raise ValueError(f"dropout probability must be in [0, 1), got {p}")
     if not training or p == 0.0:
@@ -255,7 +272,7 @@ def dropout(X, p: float, training: bool = True):
     if isinstance(X, SparseMatrix):
         return X.with_values(dropout(X.values, p))
     # keep where U >= p, U ~ Uniform[0, 1): one uniform per entry is half the cost of
-    # torch's bernoulli_ on a CPU, where drawing the mask dominates a GCN epoch; the mask is
-    # built in place as 0 or 1/(1-p), in X's dtype
+    # torch's bernoulli_ on a CPU, where drawing the mask dominates a GCN epoch; the
+    # mask is built in place as 0 or 1/(1-p), in X's dtype
     scale = torch.rand_like(X).ge_(p).div_(1.0 - p)
     return X * scale

@@ -1,12 +1,12 @@
 """The recurrent wing: chapters on backpropagation through time, memory and optimisers.
 
-Sequences become vectors (:mod:`~lib.recurrent.encodings`), a base classifier runs the loop over
-time and reads out from h_T (:mod:`~lib.recurrent.base`), and each network defines one step:
-:class:`VanillaRNN`, :class:`LSTM` (with :class:`LSTMLayer` and :class:`StackedLSTM`, the
-building blocks of the character model), :class:`PeepholeLSTM` and :class:`ReLURNN`. Around
-them: the BPTT gradients written out (:mod:`~lib.recurrent.bptt`), gradient flow
-(:mod:`~lib.recurrent.gradient_flow`), the palindrome tasks, multi-seed sweeps and the LSTM
-benchmark helpers.
+Sequences become vectors (:mod:`~lib.recurrent.encodings`), a base classifier runs the
+loop over time and reads out from h_T (:mod:`~lib.recurrent.base`), and each network
+defines one step: :class:`VanillaRNN`, :class:`LSTM` (with :class:`LSTMLayer` and
+:class:`StackedLSTM`, the building blocks of the character model), :class:`PeepholeLSTM`
+and :class:`ReLURNN`. Around them: the BPTT gradients written out
+(:mod:`~lib.recurrent.bptt`), gradient flow (:mod:`~lib.recurrent.gradient_flow`), the
+palindrome tasks, multi-seed sweeps and the LSTM benchmark helpers.
 
 Imports only the shared modules of :mod:`lib`.
 """

@@ -1,7 +1,8 @@
-"""What every recurrent classifier of chapters 1-2 shares: read x_1..x_T, classify from h_T.
+"""What every recurrent classifier of chapters 1-2 shares: read x_1..x_T, classify from
+h_T.
 
-A subclass defines the state it carries and one step of the recurrence; this class runs the
-loop over time and the read-out
+A subclass defines the state it carries and one step of the recurrence; this class runs
+the loop over time and the read-out
 
     p_T = W_ph h_T + b_p,        y_hat = softmax(p_T),
 
@@ -19,7 +20,8 @@ from lib.recurrent.encodings import SequenceInput, check_has_steps
 
 
 def uniform_(tensor: torch.Tensor, num_hiddens: int) -> torch.Tensor:
-    """U(-1/sqrt(n), 1/sqrt(n)), the initialisation torch.nn.RNN/LSTM use for every weight."""
+    """U(-1/sqrt(n), 1/sqrt(n)), the initialisation torch.nn.RNN/LSTM use for every
+    weight."""
     bound = 1.0 / math.sqrt(num_hiddens)
     with torch.no_grad():
         return tensor.uniform_(-bound, bound)
@@ -28,8 +30,9 @@ def uniform_(tensor: torch.Tensor, num_hiddens: int) -> torch.Tensor:
 class RecurrentClassifier(nn.Module):
     """Base class. Shapes: seq (B, T) symbols or (B, T, d) features -> logits (B, C).
 
-    Subclasses implement ``init_state(batch_size, like)`` returning a tuple whose first entry
-    is h_0 (B, n), and ``step(x_t, state)`` returning the next state, first entry h_t.
+    Subclasses implement ``init_state(batch_size, like)`` returning a tuple whose first
+    entry is h_0 (B, n), and ``step(x_t, state)`` returning the next state, first entry
+    h_t.
     """
 
     def __init__(
@@ -62,8 +65,9 @@ class RecurrentClassifier(nn.Module):
     def hidden_states(self, X: torch.Tensor) -> list[torch.Tensor]:
         """Run the recurrence over X (B, T, d); return [h_1, ..., h_T], each (B, n).
 
-        ``unbind`` splits X once; indexing X[:, t] inside the loop would make the backward pass
-        grow with T^2 (each index op's gradient is a full-size zero tensor).
+        ``unbind`` splits X once; indexing X[:, t] inside the loop would make the
+        backward pass grow with T^2 (each index op's gradient is a full-size zero
+        tensor).
         """
         state = self.init_state(X.shape[0], X)
         hs = []

@@ -1,10 +1,10 @@
 """Timing one training step of chapter 2's recurrent models against torch's (chapter 2).
 
-One step = forward on a (batch, T) batch of digits (one-hot, 10 symbols), cross-entropy on the
-last step, backward, one Adam step; hidden size 128 and batch 128, as in the course. The
-variants run interleaved (one step of each in turn, ``reps`` rounds), so that a machine busy
-with other work slows them all alike, and each gets the median of its rounds. Used by
-``scripts/bench_lstm.py`` and the chapter's notebook.
+One step = forward on a (batch, T) batch of digits (one-hot, 10 symbols), cross-entropy
+on the last step, backward, one Adam step; hidden size 128 and batch 128, as in the
+course. The variants run interleaved (one step of each in turn, ``reps`` rounds), so
+that a machine busy with other work slows them all alike, and each gets the median of
+its rounds. Used by ``scripts/bench_lstm.py`` and the chapter's notebook.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ HIDDEN, BATCH, DIGITS = 128, 128, 10
 
 
 class TorchClassifier(nn.Module):
-    """torch.nn.LSTM / torch.nn.RNN with the same one-hot input and linear read-out from h_T."""
+    """torch.nn.LSTM / torch.nn.RNN with the same one-hot input and linear read-out from
+    h_T."""
 
     def __init__(self, rnn: type[nn.RNNBase]):
         super().__init__()
@@ -66,7 +67,8 @@ def make_step(model: nn.Module, x: torch.Tensor, y: torch.Tensor):
 def bench_length(
     T: int, reps: int, warmup: int, device: torch.device
 ) -> dict[str, float]:
-    """Median seconds per training step of every variant at length T, measured interleaved."""
+    """Median seconds per training step of every variant at length T, measured
+    interleaved."""
     gen = torch.Generator().manual_seed(T)
     x = torch.randint(DIGITS, (BATCH, T), generator=gen).to(device)
     y = torch.randint(DIGITS, (BATCH,), generator=gen).to(device)

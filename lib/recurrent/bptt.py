@@ -1,4 +1,5 @@
-"""Backpropagation through time for the vanilla RNN, written out from the equations (chapter 1).
+"""Backpropagation through time for the vanilla RNN, written out from the equations
+(chapter 1).
 
 Forward (batch rows, mean cross-entropy over the B sequences of the batch):
 
@@ -7,12 +8,12 @@ Forward (batch rows, mean cross-entropy over the B sequences of the batch):
 
 Backward, the derivation of the chapter:
 
-    dL/dp_T     = (y_hat - y) / B                        (y one-hot)
-    dL/dW_ph    = (y_hat - y) h_T^T                      no sum over time: p_T only sees h_T
+    dL/dp_T     = (y_hat - y) / B            (y one-hot)
+    dL/dW_ph    = (y_hat - y) h_T^T          no sum over time: p_T only sees h_T
     dL/dh_T     = W_ph^T dL/dp_T
-    dL/da_t     = dL/dh_t * (1 - h_t^2)                  tanh' = 1 - tanh^2
-    dL/dh_{t-1} = W_hh^T dL/da_t                         one Jacobian diag(1 - h_t^2) W_hh per step
-    dL/dW_hh    = sum_t dL/da_t h_{t-1}^T                W_hh is used at every step: a sum over time
+    dL/da_t     = dL/dh_t * (1 - h_t^2)      tanh' = 1 - tanh^2
+    dL/dh_{t-1} = W_hh^T dL/da_t             one Jacobian diag(1 - h_t^2) W_hh per step
+    dL/dW_hh    = sum_t dL/da_t h_{t-1}^T    W_hh is used at every step: a sum over time
     dL/dW_hx    = sum_t dL/da_t x_t^T,    dL/db_h = sum_t dL/da_t
 
 The closed forms use no autograd; :func:`autograd_gradients` is the reference that
@@ -60,7 +61,8 @@ def autograd_gradients(
 def rnn_forward(
     model: VanillaRNN, X: torch.Tensor
 ) -> tuple[list[torch.Tensor], torch.Tensor]:
-    """h_0..h_T (each (B, n), h_0 = 0) and the logits p_T (B, c) for X of shape (B, T, d)."""
+    """h_0..h_T (each (B, n), h_0 = 0) and the logits p_T (B, c) for X of shape
+    (B, T, d)."""
     hs = [X.new_zeros(X.shape[0], model.num_hiddens)]
     for x_t in X.unbind(1):
         hs.append(torch.tanh(x_t @ model.W_hx.T + hs[-1] @ model.W_hh.T + model.b_h))
@@ -70,7 +72,8 @@ def rnn_forward(
 def output_gradient(
     model: VanillaRNN, logits: torch.Tensor, y: torch.Tensor
 ) -> torch.Tensor:
-    """dL/dp_T = (y_hat - y) / B for the mean cross-entropy over the batch; shape (B, c)."""
+    """dL/dp_T = (y_hat - y) / B for the mean cross-entropy over the batch; shape
+    (B, c)."""
     one_hot = torch.nn.functional.one_hot(y, model.num_classes).to(logits.dtype)
     return (torch.softmax(logits, dim=1) - one_hot) / logits.shape[0]
 
@@ -90,12 +93,13 @@ def backward_through_time(
 def bptt_gradients(
     model: VanillaRNN, seq: torch.Tensor, y: torch.Tensor
 ) -> dict[str, torch.Tensor]:
-    """Closed-form gradients of the mean cross-entropy w.r.t. every parameter of ``model``.
+    """Closed-form gradients of the mean cross-entropy w.r.t. every parameter of
+    ``model``.
 
-    Returns a dict keyed like ``model.named_parameters()`` (W_hx, W_hh, b_h, W_ph, b_p), plus
-    ``dL/dh`` of shape (T, B, n): dL/dh_t for t = 1..T, the quantity whose norm vanishes or
-    explodes. Supports the ``onehot``, ``scalar`` and ``features`` encodings (inputs without
-    parameters of their own).
+    Returns a dict keyed like ``model.named_parameters()`` (W_hx, W_hh, b_h, W_ph, b_p),
+    plus ``dL/dh`` of shape (T, B, n): dL/dh_t for t = 1..T, the quantity whose norm
+    vanishes or explodes. Supports the ``onehot``, ``scalar`` and ``features`` encodings
+    (inputs without parameters of their own).
     """
     if "inputs.E" in dict(model.named_parameters()):
         raise ValueError(
@@ -123,10 +127,11 @@ def bptt_gradients(
 def W_hh_gradient_terms(
     model: VanillaRNN, seq: torch.Tensor, y: torch.Tensor
 ) -> torch.Tensor:
-    """The T terms delta_t h_{t-1}^T whose sum is dL/dW_hh, one per time step; (T, n, n).
+    """The T terms delta_t h_{t-1}^T whose sum is dL/dW_hh, one per time step;
+    (T, n, n).
 
-    Term t is what step t contributes to the gradient of W_hh: it shows how much the early steps
-    of a sequence take part in learning at all.
+    Term t is what step t contributes to the gradient of W_hh: it shows how much the
+    early steps of a sequence take part in learning at all.
     """
     X = model.inputs(seq, dtype=model.W_ph.dtype)
     hs, logits = rnn_forward(model, X)
@@ -144,10 +149,12 @@ def dW_hh_by_jacobian_products(
 ) -> torch.Tensor:
     """dL/dW_hh as the chapter writes it: a sum over k of products of Jacobians,
 
-        dL/dW_hh = sum_k sum_b [dL/dh_T  prod_{j=k+1}^{T} diag(1 - h_j^2) W_hh]  diag(1 - h_k^2) (x) h_{k-1}
+        dL/dW_hh = sum_k sum_b [dL/dh_T  prod_{j=k+1}^{T} diag(1 - h_j^2) W_hh]
+                               diag(1 - h_k^2) (x) h_{k-1}
 
-    computed literally (one explicit product per k, O(T^2) matrix products) rather than by the
-    backward recursion of :func:`bptt_gradients`, so that the two can be compared.
+    computed literally (one explicit product per k, O(T^2) matrix products) rather than
+    by the backward recursion of :func:`bptt_gradients`, so that the two can be
+    compared.
     """
     X = model.inputs(seq, dtype=model.W_ph.dtype)
     hs, logits = rnn_forward(model, X)

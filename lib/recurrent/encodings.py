@@ -1,16 +1,17 @@
 """How a sequence becomes the vectors x_t a recurrent network reads (chapters 1 and 2).
 
-Four encodings, one interface. Symbols are integer tensors of shape (B, T) with values in
-[0, num_symbols); features are float tensors of shape (B, T, d) used as they are.
+Four encodings, one interface. Symbols are integer tensors of shape (B, T) with values
+in [0, num_symbols); features are float tensors of shape (B, T, d) used as they are.
 
-============  =====================  ==========================================
-encoding      input                  x_t
-============  =====================  ==========================================
-``onehot``    (B, T) integers        e_{s_t}, a one-hot vector of size num_symbols
-``embedding`` (B, T) integers        row s_t of a learned table E (num_symbols, d)
-``scalar``    (B, T) integers        the digit itself as one number (the course's input_dim=1)
-``features``  (B, T, d) floats       unchanged
-============  =====================  ==========================================
+=============  ================  =============================================
+encoding       input             x_t
+=============  ================  =============================================
+``onehot``     (B, T) integers   e_{s_t}, a one-hot vector of size num_symbols
+``embedding``  (B, T) integers   row s_t of a learned table E (num_symbols, d)
+``scalar``     (B, T) integers   the digit itself as one number
+                                 (the course's input_dim=1)
+``features``   (B, T, d) floats  unchanged
+=============  ================  =============================================
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ ENCODINGS = ("onehot", "embedding", "scalar", "features")
 
 
 class SequenceInput(nn.Module):
-    """Maps a batch of sequences to x of shape (B, T, input_dim), checking what it is given."""
+    """Maps a batch of sequences to x of shape (B, T, input_dim), checking what it is
+    given."""
 
     def __init__(
         self,
@@ -45,7 +47,8 @@ class SequenceInput(nn.Module):
     def forward(
         self, seq: torch.Tensor, dtype: torch.dtype | None = None
     ) -> torch.Tensor:
-        """x (B, T, input_dim) in ``dtype`` (the model's; default: torch's default dtype)."""
+        """x (B, T, input_dim) in ``dtype`` (the model's; default: torch's default
+        dtype)."""
         self.check(seq)
         dtype = dtype or torch.get_default_dtype()
         if self.encoding == "features":

@@ -1,7 +1,7 @@
 """How gradients flow back through time (chapters 1 and 2).
 
-The quantity of the chapter is ||dL/dh_t||, the norm of the loss gradient with respect to the
-hidden state at step t, for a loss on the last step T only. By the chain rule
+The quantity of the chapter is ||dL/dh_t||, the norm of the loss gradient with respect
+to the hidden state at step t, for a loss on the last step T only. By the chain rule
 
     dL/dh_t = dL/dh_T  prod_{j=t+1}^{T} dh_j/dh_{j-1},
 
@@ -21,8 +21,9 @@ def hidden_state_grad_norms(
 ) -> torch.Tensor:
     """||dL/dh_t|| for t = 1..T, averaged over the batch; shape (T,).
 
-    ``model(seq, return_hidden_states=True)`` must return (logits, [h_1, ..., h_T]). Uses
-    ``torch.autograd.grad`` on the hidden states, so the parameters' ``.grad`` is left alone.
+    ``model(seq, return_hidden_states=True)`` must return (logits, [h_1, ..., h_T]).
+    Uses ``torch.autograd.grad`` on the hidden states, so the parameters' ``.grad`` is
+    left alone.
     """
     logits, hs = model(seq, return_hidden_states=True)
     return per_sequence_grad_norms(nn.functional.cross_entropy(logits, y), hs)

@@ -9,31 +9,36 @@ The equations, in the course's names (x_t in R^d, h_t, c_t in R^n)::
     c_t = g_t * i_t + c_{t-1} * f_t                    cell state, c_0 = 0
     h_t = tanh(c_t) * o_t                              hidden state, h_0 = 0
 
-One parameter layout, two ways to compute. The parameters live where torch's fused LSTM kernel
-wants them: ``weight_ih`` (4n, d) stacks W_ix, W_fx, W_gx, W_ox (torch's row order i, f, g, o),
-``weight_hh`` (4n, n) stacks W_ih, W_fh, W_gh, W_oh, and the biases stack b_i, b_f, b_g, b_o. The
-book's matrices are views of these rows (``layer.W_gx is weight_ih[2n:3n]``), so gradients of
-either are gradients of the other.
+One parameter layout, two ways to compute. The parameters live where torch's fused LSTM
+kernel wants them: ``weight_ih`` (4n, d) stacks W_ix, W_fx, W_gx, W_ox (torch's row
+order i, f, g, o), ``weight_hh`` (4n, n) stacks W_ih, W_fh, W_gh, W_oh, and the biases
+stack b_i, b_f, b_g, b_o. The book's matrices are views of these rows
+(``layer.W_gx is weight_ih[2n:3n]``), so gradients of either are gradients of the other.
 
-* ``fused=True`` (default): ``torch.lstm``, the kernel behind ``torch.nn.LSTM``, as fast.
-* ``fused=False``: :meth:`LSTMLayer.step`, the six equations above written out, looped over t.
+* ``fused=True`` (default): ``torch.lstm``, the kernel behind ``torch.nn.LSTM``, as
+  fast.
+* ``fused=False``: :meth:`LSTMLayer.step`, the six equations above written out, looped
+  over t.
 
 ``tests/recurrent/test_lstm.py`` asserts that both give the same outputs and gradients.
 
-Careful with one name: the course's ``W_ih`` is the *input gate's recurrent* matrix (gate i,
-acting on h), a block of torch's ``weight_hh``; torch's ``weight_ih`` means input-to-hidden.
+Careful with one name: the course's ``W_ih`` is the *input gate's recurrent* matrix
+(gate i, acting on h), a block of torch's ``weight_hh``; torch's ``weight_ih`` means
+input-to-hidden.
 
-Forget-gate bias. ``forget_bias=1.0`` (the default) sets b_f = 1, so that f_t starts near
-sigmoid(1) = 0.73 instead of sigmoid(0) = 0.5 and the cell forgets slowly at initialisation
-(Gers et al. 2000; Jozefowicz et al. 2015). ``forget_bias=None`` keeps torch's initialisation,
-every weight and bias U(-1/sqrt(n), 1/sqrt(n)). Chapter 2 shows what this does at T = 20.
+Forget-gate bias. ``forget_bias=1.0`` (the default) sets b_f = 1, so that f_t starts
+near sigmoid(1) = 0.73 instead of sigmoid(0) = 0.5 and the cell forgets slowly at
+initialisation (Gers et al. 2000; Jozefowicz et al. 2015). ``forget_bias=None`` keeps
+torch's initialisation, every weight and bias U(-1/sqrt(n), 1/sqrt(n)). Chapter 2 shows
+what this does at T = 20.
 
 Building block for other chapters
 ---------------------------------
-:class:`LSTMLayer` maps x (B, T, d) and an optional (h_0, c_0), each (B, n), to all hidden
-states H (B, T, n) and the final (h_T, c_T); :class:`StackedLSTM` stacks layers (layer k reads
-layer k-1's H) and returns (h_T, c_T) of shape (num_layers, B, n) like ``torch.nn.LSTM``. With the
-default ``num_biases=2`` they hold exactly torch's parameters, so weights copy both ways::
+:class:`LSTMLayer` maps x (B, T, d) and an optional (h_0, c_0), each (B, n), to all
+hidden states H (B, T, n) and the final (h_T, c_T); :class:`StackedLSTM` stacks layers
+(layer k reads layer k-1's H) and returns (h_T, c_T) of shape (num_layers, B, n) like
+``torch.nn.LSTM``. With the default ``num_biases=2`` they hold exactly torch's
+parameters, so weights copy both ways::
 
     from lib.recurrent.lstm import StackedLSTM
     ours = StackedLSTM(input_size=65, hidden_size=256, num_layers=2)
@@ -42,8 +47,8 @@ default ``num_biases=2`` they hold exactly torch's parameters, so weights copy b
     H, (h_T, c_T) = ours(x)                       # == theirs(x) for x (B, T, 65)
     H, state = ours(x_next, state)                # carry the state across chunks
 
-:class:`LSTM` is the palindrome classifier of chapters 2-3 built on one layer (one bias vector
-per gate, as in the course's equations).
+:class:`LSTM` is the palindrome classifier of chapters 2-3 built on one layer (one bias
+vector per gate, as in the course's equations).
 """
 
 from __future__ import annotations
@@ -58,11 +63,12 @@ from lib.recurrent.encodings import check_has_steps
 from lib.recurrent.gradient_flow import per_sequence_grad_norms
 
 GATES = ("i", "f", "g", "o")  # the order of the row blocks in torch's fused weights
+# W_ix, W_ih, b_i, ...
 GATE_VIEWS = tuple(
     f"{kind}_{g}{end}"
     for g in GATES
     for kind, end in (("W", "x"), ("W", "h"), ("b", ""))
-)  # W_ix, W_ih, b_i, ...
+)
 
 
 def _gate_rows(gate: str, n: int) -> slice:
@@ -86,20 +92,23 @@ def _gate_bias(gate: str) -> property:
 
 
 class LSTMLayer(nn.Module):
-    """One LSTM layer: x (B, T, d), optional (h_0, c_0) (B, n) -> H (B, T, n), (h_T, c_T).
+    """One LSTM layer: x (B, T, d), optional (h_0, c_0) (B, n) -> H (B, T, n),
+    (h_T, c_T).
 
     Args:
         input_size: d.
         hidden_size: n.
-        num_biases: 2 holds ``bias_ih`` and ``bias_hh`` (4n,) as torch.nn.LSTM does, so weights
-            copy exactly; 1 holds one ``bias`` (4n,), the course's b_g, b_i, b_f, b_o. The two
-            compute the same functions: torch only ever uses the sum bias_ih + bias_hh.
-        forget_bias: initial b_f (see the module docstring); ``None`` keeps torch's init.
+        num_biases: 2 holds ``bias_ih`` and ``bias_hh`` (4n,) as torch.nn.LSTM does, so
+            weights copy exactly; 1 holds one ``bias`` (4n,), the course's b_g, b_i,
+            b_f, b_o. The two compute the same functions: torch only ever uses the sum
+            bias_ih + bias_hh.
+        forget_bias: initial b_f (see the module docstring); ``None`` keeps torch's
+            init.
         fused: compute with torch's fused kernel (True) or the readable loop (False).
 
-    The book's gate matrices are read-only views: ``W_gx``, ``W_ix``, ``W_fx``, ``W_ox`` (n, d),
-    ``W_gh``, ``W_ih``, ``W_fh``, ``W_oh`` (n, n) and the biases ``b_g``, ``b_i``, ``b_f``,
-    ``b_o`` (n,) (a sum of two views when ``num_biases=2``).
+    The book's gate matrices are read-only views: ``W_gx``, ``W_ix``, ``W_fx``,
+    ``W_ox`` (n, d), ``W_gh``, ``W_ih``, ``W_fh``, ``W_oh`` (n, n) and the biases
+    ``b_g``, ``b_i``, ``b_f``, ``b_o`` (n,) (a sum of two views when ``num_biases=2``).
     """
 
     # The course's names: read-only views of the parameters' gate rows (i, f, g, o).
@@ -147,7 +156,8 @@ class LSTMLayer(nn.Module):
                     )
 
     def biases(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """(b_ih, b_hh) as torch's kernel takes them; with one bias vector b_hh is zero."""
+        """(b_ih, b_hh) as torch's kernel takes them; with one bias vector b_hh is
+        zero."""
         if self.num_biases == 2:
             return self.bias_ih, self.bias_hh
         return self.bias, torch.zeros_like(self.bias)
@@ -166,7 +176,8 @@ class LSTMLayer(nn.Module):
     def gates(
         self, x_t: torch.Tensor, h_prev: torch.Tensor
     ) -> tuple[torch.Tensor, ...]:
-        """The candidate and the gates (g_t, i_t, f_t, o_t), each (B, n), for x_t (B, d)."""
+        """The candidate and the gates (g_t, i_t, f_t, o_t), each (B, n), for
+        x_t (B, d)."""
         g = torch.tanh(x_t @ self.W_gx.T + h_prev @ self.W_gh.T + self.b_g)
         i = torch.sigmoid(x_t @ self.W_ix.T + h_prev @ self.W_ih.T + self.b_i)
         f = torch.sigmoid(x_t @ self.W_fx.T + h_prev @ self.W_fh.T + self.b_f)
@@ -174,7 +185,8 @@ class LSTMLayer(nn.Module):
         return g, i, f, o
 
     def step(self, x_t: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor]):
-        """One step of the equations: x_t (B, d), (h_{t-1}, c_{t-1}) (B, n) -> (h_t, c_t)."""
+        """One step of the equations:
+        x_t (B, d), (h_{t-1}, c_{t-1}) (B, n) -> (h_t, c_t)."""
         h_prev, c_prev = state
         g, i, f, o = self.gates(x_t, h_prev)
         c = g * i + c_prev * f
@@ -224,7 +236,8 @@ class LSTMLayer(nn.Module):
         return state
 
     def load_from_torch_(self, lstm: nn.LSTM, layer: int = 0) -> LSTMLayer:
-        """Copy layer ``layer`` of a batch-first, unidirectional ``torch.nn.LSTM`` into this one."""
+        """Copy layer ``layer`` of a batch-first, unidirectional ``torch.nn.LSTM`` into
+        this one."""
         _check_torch_lstm(
             lstm,
             self.input_size if layer == 0 else self.hidden_size,
@@ -277,13 +290,15 @@ def _check_torch_lstm(
 def _fused_lstm(
     X, state, weights, num_layers: int, dropout: float = 0.0, training: bool = False
 ):
-    """``torch.lstm`` (the kernel of torch.nn.LSTM), batch first; state entries (L, B, n)."""
+    """``torch.lstm`` (the kernel of torch.nn.LSTM), batch first; state entries
+    (L, B, n)."""
     h_0, c_0 = state
     if h_0.dim() == 2:
         h_0, c_0 = h_0.unsqueeze(0), c_0.unsqueeze(0)
     with warnings.catch_warnings():
-        # cuDNN copies weights that are not one contiguous block into one (cheap at these
-        # sizes) and says so on every call; nn.LSTM avoids it with flatten_parameters().
+        # cuDNN copies weights that are not one contiguous block into one (cheap at
+        # these sizes) and says so on every call; nn.LSTM avoids it with
+        # flatten_parameters().
         warnings.filterwarnings(
             "ignore", message="RNN module weights are not part of single"
         )
@@ -294,11 +309,13 @@ def _fused_lstm(
 
 
 class StackedLSTM(nn.Module):
-    """``num_layers`` LSTM layers, layer k reading layer k-1's hidden states (as torch.nn.LSTM).
+    """``num_layers`` LSTM layers, layer k reading layer k-1's hidden states
+    (as torch.nn.LSTM).
 
-    x (B, T, d), optional (h_0, c_0) each (num_layers, B, n) -> H (B, T, n) of the last layer
-    and (h_T, c_T) each (num_layers, B, n). ``dropout`` acts on the outputs of every layer but
-    the last, in training mode only (torch's convention). ``layers[k]`` is an :class:`LSTMLayer`.
+    x (B, T, d), optional (h_0, c_0) each (num_layers, B, n) -> H (B, T, n) of the last
+    layer and (h_T, c_T) each (num_layers, B, n). ``dropout`` acts on the outputs of
+    every layer but the last, in training mode only (torch's convention). ``layers[k]``
+    is an :class:`LSTMLayer`.
     """
 
     def __init__(
@@ -389,7 +406,8 @@ class StackedLSTM(nn.Module):
         return self
 
     def to_torch(self) -> nn.LSTM:
-        """A ``torch.nn.LSTM`` (batch_first) computing the same function, on the same device."""
+        """A ``torch.nn.LSTM`` (batch_first) computing the same function, on the same
+        device."""
         first = self.layers[0].weight_ih
         lstm = nn.LSTM(
             self.input_size,
@@ -416,14 +434,15 @@ class StackedLSTM(nn.Module):
 class LSTM(RecurrentClassifier):
     """The LSTM palindrome classifier: one :class:`LSTMLayer`, read out from h_T.
 
-    Parameters: ``layer.weight_ih`` (4n, d), ``layer.weight_hh`` (4n, n), ``layer.bias`` (4n,)
-    (one bias per gate, as in the course), ``W_ph`` (c, n), ``b_p`` (c,): in all
-    4(nd + n^2 + n) + cn + c numbers. The course's matrices are views: ``model.W_gx``,
-    ``model.b_f``, ... (see :class:`LSTMLayer`).
+    Parameters: ``layer.weight_ih`` (4n, d), ``layer.weight_hh`` (4n, n),
+    ``layer.bias`` (4n,) (one bias per gate, as in the course), ``W_ph`` (c, n),
+    ``b_p`` (c,): in all 4(nd + n^2 + n) + cn + c numbers. The course's matrices are
+    views: ``model.W_gx``, ``model.b_f``, ... (see :class:`LSTMLayer`).
 
     ``forward(seq)`` runs the fused kernel (or the loop with ``fused=False``);
-    ``forward(seq, return_hidden_states=True)`` always runs the loop, so that each h_t it
-    returns is a node of the graph and dL/dh_t is defined (chapter 2's gradient flow).
+    ``forward(seq, return_hidden_states=True)`` always runs the loop, so that each h_t
+    it returns is a node of the graph and dL/dh_t is defined (chapter 2's gradient
+    flow).
     """
 
     # The course's names, read from the layer: model.W_gx is model.layer.W_gx.
@@ -474,10 +493,12 @@ class LSTM(RecurrentClassifier):
 
 
 def unroll(model: LSTM, seq: torch.Tensor) -> dict[str, list[torch.Tensor]]:
-    """Every quantity of the equations at every step, by the readable loop, as graph nodes.
+    """Every quantity of the equations at every step, by the readable loop, as graph
+    nodes.
 
-    Returns lists of T tensors (B, n) under the keys ``h``, ``c``, ``g``, ``i``, ``f``, ``o``
-    and the logits (B, c) under ``logits``; gradients with respect to any of them are defined.
+    Returns lists of T tensors (B, n) under the keys ``h``, ``c``, ``g``, ``i``, ``f``,
+    ``o`` and the logits (B, c) under ``logits``; gradients with respect to any of them
+    are defined.
     """
     X = model.inputs(seq, dtype=model.W_ph.dtype)
     h, c = model.init_state(X.shape[0], X)
@@ -495,9 +516,11 @@ def unroll(model: LSTM, seq: torch.Tensor) -> dict[str, list[torch.Tensor]]:
 def state_grad_norms(
     model: LSTM, seq: torch.Tensor, y: torch.Tensor
 ) -> dict[str, torch.Tensor]:
-    """||dL/dh_t|| and ||dL/dc_t|| for t = 1..T (per sequence, batch mean), each of shape (T,).
+    """||dL/dh_t|| and ||dL/dc_t|| for t = 1..T (per sequence, batch mean), each of
+    shape (T,).
 
-    The LSTM counterpart of :func:`lib.recurrent.gradient_flow.hidden_state_grad_norms`, with the cell state.
+    The LSTM counterpart of :func:`lib.recurrent.gradient_flow.hidden_state_grad_norms`,
+    with the cell state.
     """
     states = unroll(model, seq)
     loss = nn.functional.cross_entropy(states["logits"], y)
@@ -507,5 +530,6 @@ def state_grad_norms(
 
 
 def lstm_num_params(d: int, n: int, c: int, num_biases: int = 1) -> int:
-    """4(nd + n^2 + n) + cn + c with one bias per gate; torch.nn.LSTM's layer has two: +4n."""
+    """4(nd + n^2 + n) + cn + c with one bias per gate; torch.nn.LSTM's layer has
+    two: +4n."""
     return 4 * (n * d + n * n + num_biases * n) + c * n + c

@@ -1,12 +1,13 @@
-"""The palindrome task of the course (chapters 1-3): how far back can a network remember?
+"""The palindrome task of the course (chapters 1-3): how far back can a network
+remember?
 
-A palindrome of length T over the digits 0-9 reads the same both ways. The network reads its
-first T-1 digits and must predict the last one, which equals the first: it has to carry one
-digit across T-1 steps. Chance accuracy is 1/10.
+A palindrome of length T over the digits 0-9 reads the same both ways. The network reads
+its first T-1 digits and must predict the last one, which equals the first: it has to
+carry one digit across T-1 steps. Chance accuracy is 1/10.
 
-Batches are drawn all at once on the device from an explicit ``torch.Generator`` (no Python
-loop per sample), so a seed fixes every batch. Each (seed, length) also has a fixed held-out
-test set drawn from its own generator.
+Batches are drawn all at once on the device from an explicit ``torch.Generator`` (no
+Python loop per sample), so a seed fixes every batch. Each (seed, length) also has a
+fixed held-out test set drawn from its own generator.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ def palindromes(
     generator: torch.Generator,
     num_digits: int = NUM_DIGITS,
 ) -> torch.Tensor:
-    """A (batch_size, length) long tensor of random palindromes, on the generator's device."""
+    """A (batch_size, length) long tensor of random palindromes, on the generator's
+    device."""
     if length < 2:
         raise ValueError(f"a palindrome task needs length >= 2, got {length}")
     half = torch.randint(
@@ -88,12 +90,10 @@ class PalindromeTask:
         return 1.0 / self.num_classes
 
 
-# The binary variant of the course's 2020 version (the peephole LSTM experiments) ------------
+# The binary variant of the course's 2020 version (the peephole LSTM experiments) ------
 
-BINARY_PAD, BINARY_MAX_DIGIT = (
-    0,
-    9,
-)  # digits are drawn from 0..8, as np.random.randint(0, 9)
+# digits are drawn from 0..8, as np.random.randint(0, 9)
+BINARY_PAD, BINARY_MAX_DIGIT = 0, 9
 BITS_PER_DIGIT = 4  # 8 = 0b1000 is the longest
 
 
@@ -102,12 +102,13 @@ def binary_palindromes(
 ) -> torch.Tensor:
     """A (batch_size, 4 * length + 2) long tensor of left-padded binary palindromes.
 
-    As the course's 2020 ``BinaryPalindromeDataset(length)`` builds them: draw length/2 digits
-    from 0..8, write each in binary without leading zeros (0 -> "0", 5 -> "101"), join them,
-    reverse that half with probability 1/2, append its mirror image, and pad on the left to
-    4 * length + 2 symbols. Symbols: 0 = padding, 1 = bit 0, 2 = bit 1 (the course's -1, 0, 1
-    plus one, which is what its networks read). Only even lengths: for odd ones the course's
-    palindromes can outgrow 4 * length + 2 and no longer batch.
+    As the course's 2020 ``BinaryPalindromeDataset(length)`` builds them: draw length/2
+    digits from 0..8, write each in binary without leading zeros (0 -> "0", 5 -> "101"),
+    join them, reverse that half with probability 1/2, append its mirror image, and pad
+    on the left to 4 * length + 2 symbols. Symbols: 0 = padding, 1 = bit 0, 2 = bit 1
+    (the course's -1, 0, 1 plus one, which is what its networks read). Only even
+    lengths: for odd ones the course's palindromes can outgrow 4 * length + 2 and no
+    longer batch.
     """
     if length < 2 or length % 2:
         raise ValueError(
@@ -145,10 +146,12 @@ def split_binary_palindromes(pals: torch.Tensor) -> tuple[torch.Tensor, torch.Te
 
 @dataclass
 class BinaryPalindromeTask(PalindromeTask):
-    """The course's 2020 binary palindromes of ``length`` (its input_length): 4L+1 input steps.
+    """The course's 2020 binary palindromes of ``length`` (its input_length): 4L+1 input
+    steps.
 
-    Inputs are symbols 0 (padding), 1, 2 (bits 0, 1); use ``encoding="scalar"`` for the course's
-    input_dim = 1 or ``"onehot"`` with ``num_symbols=3``. Targets are the last bit (2 classes).
+    Inputs are symbols 0 (padding), 1, 2 (bits 0, 1); use ``encoding="scalar"`` for the
+    course's input_dim = 1 or ``"onehot"`` with ``num_symbols=3``. Targets are the last
+    bit (2 classes).
     """
 
     num_symbols: int = 3
@@ -161,7 +164,7 @@ class BinaryPalindromeTask(PalindromeTask):
 
     @property
     def chance(self) -> float:
-        """The best constant guess, "1": the last bit is the first bit of the half, which is a
-        leading 1 unless the digit is 0 (not reversed, P = 8/9) or the parity of a digit in
-        0..8 (reversed, P(odd) = 4/9): P(1) = (8/9 + 4/9) / 2 = 2/3."""
+        """The best constant guess, "1": the last bit is the first bit of the half,
+        which is a leading 1 unless the digit is 0 (not reversed, P = 8/9) or the parity
+        of a digit in 0..8 (reversed, P(odd) = 4/9): P(1) = (8/9 + 4/9) / 2 = 2/3."""
         return 2.0 / 3.0

@@ -2,25 +2,27 @@
 
 The equations, in the course's names (x_t in R^d, c_t, h_t in R^n, c_0 = 0)::
 
-    f_t = sigmoid(W_fx x_t + W_fc c_{t-1} + b_f)      forget gate
-    i_t = sigmoid(W_ix x_t + W_ic c_{t-1} + b_i)      input gate
-    o_t = sigmoid(W_ox x_t + W_oc c_{t-1} + b_o)      output gate
+    f_t = sigmoid(W_fx x_t + W_fc c_{t-1} + b_f)     forget gate
+    i_t = sigmoid(W_ix x_t + W_ic c_{t-1} + b_i)     input gate
+    o_t = sigmoid(W_ox x_t + W_oc c_{t-1} + b_o)     output gate
     c_t = sigmoid(W_cx x_t + b_c) * i_t + c_{t-1} * f_t
-    h_t = tanh(c_t) * o_t                             read out only: p_T = W_ph h_T + b_p
+    h_t = tanh(c_t) * o_t                            read out only: p_T = W_ph h_T + b_p
 
-The gates look at the cell state c_{t-1} instead of h_{t-1}, and nothing else is recurrent:
-h_t feeds the read-out but never the next step, and the candidate sigmoid(W_cx x_t + b_c) has
-no recurrent term at all. How this differs from the peephole LSTM of Gers et al. (2002), as
-written by Greff et al. (2017): there the gates see c through *diagonal* peephole weights
-(each gate its own cell) *in addition* to the recurrent h_{t-1}, the output gate peeks at the
-new c_t rather than c_{t-1}, and the candidate is tanh(W_cx x_t + W_ch h_{t-1} + b_c).
-Here the candidate's sigmoid is positive, so from c_0 = 0 the cell state never goes negative.
+The gates look at the cell state c_{t-1} instead of h_{t-1}, and nothing else is
+recurrent: h_t feeds the read-out but never the next step, and the candidate
+sigmoid(W_cx x_t + b_c) has no recurrent term at all. How this differs from the peephole
+LSTM of Gers et al. (2002), as written by Greff et al. (2017): there the gates see c
+through *diagonal* peephole weights (each gate its own cell) *in addition* to the
+recurrent h_{t-1}, the output gate peeks at the new c_t rather than c_{t-1}, and the
+candidate is tanh(W_cx x_t + W_ch h_{t-1} + b_c). Here the candidate's sigmoid is
+positive, so from c_0 = 0 the cell state never goes negative.
 
-Parameters are stored under the course's names. Since the candidate does not depend on the
-past, ``hidden_states`` computes every input projection in one matrix product and the loop does
-one (B, n) x (n, 3n) product per step; ``forward`` goes further: as h_t is never fed back, it
-only needs f_t and i_t at every step and o_t, h_t at the last. :meth:`PeepholeLSTM.step` is
-the equations written out, and tests assert that all three agree.
+Parameters are stored under the course's names. Since the candidate does not depend on
+the past, ``hidden_states`` computes every input projection in one matrix product and
+the loop does one (B, n) x (n, 3n) product per step; ``forward`` goes further: as h_t is
+never fed back, it only needs f_t and i_t at every step and o_t, h_t at the last.
+:meth:`PeepholeLSTM.step` is the equations written out, and tests assert that all three
+agree.
 """
 
 from __future__ import annotations
@@ -37,8 +39,9 @@ PEEPHOLE_GATES = ("f", "i", "o")
 class PeepholeLSTM(RecurrentClassifier):
     """Shapes: W_fx, W_ix, W_ox, W_cx (n, d); W_fc, W_ic, W_oc (n, n); biases (n,).
 
-    Args are those of :class:`lib.recurrent.rnn.VanillaRNN`, plus ``forget_bias`` (initial b_f; ``None``
-    keeps the uniform U(-1/sqrt(n), 1/sqrt(n)) every other parameter gets).
+    Args are those of :class:`lib.recurrent.rnn.VanillaRNN`, plus ``forget_bias``
+    (initial b_f; ``None`` keeps the uniform U(-1/sqrt(n), 1/sqrt(n)) every other
+    parameter gets).
     """
 
     def __init__(
@@ -72,7 +75,8 @@ class PeepholeLSTM(RecurrentClassifier):
         return zeros, zeros
 
     def step(self, x_t, state):
-        """The equations, one step: x_t (B, d), (h_{t-1}, c_{t-1}) -> (h_t, c_t), each (B, n)."""
+        """The equations, one step: x_t (B, d), (h_{t-1}, c_{t-1}) -> (h_t, c_t), each
+        (B, n)."""
         _, c_prev = state
         f = torch.sigmoid(x_t @ self.W_fx.T + c_prev @ self.W_fc.T + self.b_f)
         i = torch.sigmoid(x_t @ self.W_ix.T + c_prev @ self.W_ic.T + self.b_i)
@@ -82,8 +86,8 @@ class PeepholeLSTM(RecurrentClassifier):
         return h, c
 
     def forward(self, seq: torch.Tensor, return_hidden_states: bool = False):
-        """Logits (B, c) from h_T; only c is recurrent, so h_t for t < T is computed only when
-        ``return_hidden_states`` asks for it (and o_t only at t = T)."""
+        """Logits (B, c) from h_T; only c is recurrent, so h_t for t < T is computed
+        only when ``return_hidden_states`` asks for it (and o_t only at t = T)."""
         if return_hidden_states:
             return super().forward(seq, return_hidden_states=True)
         X = self.inputs(seq, dtype=self.W_ph.dtype)
@@ -104,10 +108,12 @@ class PeepholeLSTM(RecurrentClassifier):
         return h_T @ self.W_ph.T + self.b_p
 
     def hidden_states(self, X):
-        """[h_1..h_T] for X (B, T, d), as :meth:`step` computes them, with the matrices fused.
+        """[h_1..h_T] for X (B, T, d), as :meth:`step` computes them, with the matrices
+        fused.
 
-        x-parts of all four pre-activations for every t at once: X (B, T, d) -> (B, T, 4n);
-        per step only c_{t-1} (B, n) @ [W_fc; W_ic; W_oc]^T (n, 3n) remains.
+        x-parts of all four pre-activations for every t at once:
+        X (B, T, d) -> (B, T, 4n); per step only c_{t-1} (B, n) @ [W_fc; W_ic; W_oc]^T
+        (n, 3n) remains.
         """
         n = self.num_hiddens
         W_x = torch.cat([self.W_fx, self.W_ix, self.W_ox, self.W_cx])  # (4n, d)

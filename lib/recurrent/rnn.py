@@ -3,8 +3,8 @@
     h_t = tanh(W_hx x_t + W_hh h_{t-1} + b_h),     h_0 = 0
     p_t = W_ph h_t + b_p,                           y_hat = softmax(p_T)
 
-Written from scratch with exactly these parameter names (no nn.Linear, no nn.RNN). In code the
-batch is the first axis, so W_hx x_t becomes ``x_t @ W_hx.T``.
+Written from scratch with exactly these parameter names (no nn.Linear, no nn.RNN). In
+code the batch is the first axis, so W_hx x_t becomes ``x_t @ W_hx.T``.
 
 Shapes: W_hx (n, d), W_hh (n, n), b_h (n,), W_ph (c, n), b_p (c,) for input size d,
 n = num_hiddens hidden units and c = num_classes classes.
@@ -29,8 +29,8 @@ class VanillaRNN(RecurrentClassifier):
         num_symbols: alphabet size for symbol inputs (10 for digits).
         input_dim: d for ``features`` and ``embedding`` inputs.
 
-    ``forward(seq)`` returns the logits p_T (B, c); ``forward(seq, return_hidden_states=True)``
-    also returns [h_1, ..., h_T].
+    ``forward(seq)`` returns the logits p_T (B, c);
+    ``forward(seq, return_hidden_states=True)`` also returns [h_1, ..., h_T].
     """
 
     def __init__(

@@ -1,13 +1,13 @@
 """Several seeds, several lengths: the experiments of chapters 2 and 3 (how far back?).
 
-:func:`train_seeds` trains one fresh model per seed, each a run of its own (its seed fixes the
-initialisation and every batch). :func:`accuracy_vs_length` does that for several models over
-increasing palindrome lengths, and stops lengthening a model once its mean accuracy over the
-seeds is at chance: longer sequences are not run for it (and are reported as not run, never
-filled in).
-:func:`curves` puts runs that stopped at different steps on one grid for mean +/- std bands.
-:func:`mean_accuracy` and :func:`mean_steps` are the two summaries the chapters' claims
-are checked on: how well the seeds end, and how soon they converge.
+:func:`train_seeds` trains one fresh model per seed, each a run of its own (its seed
+fixes the initialisation and every batch). :func:`accuracy_vs_length` does that for
+several models over increasing palindrome lengths, and stops lengthening a model once
+its mean accuracy over the seeds is at chance: longer sequences are not run for it (and
+are reported as not run, never filled in). :func:`curves` puts runs that stopped at
+different steps on one grid for mean +/- std bands. :func:`mean_accuracy` and
+:func:`mean_steps` are the two summaries the chapters' claims are checked on: how well
+the seeds end, and how soon they converge.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ def train_seeds(
     device=None,
     **train_kwargs,
 ) -> list[History]:
-    """One run per seed: ``seed_everything(seed)``, ``make_model()``, ``make_task(seed)``, train."""
+    """One run per seed: ``seed_everything(seed)``, ``make_model()``,
+    ``make_task(seed)``, train."""
     device = device or default_device()
     runs = []
     for seed in seeds:
@@ -72,9 +73,10 @@ def accuracy_vs_length(
 ) -> dict[tuple[str, int], list[History]]:
     """Train every model at every length (shortest first) for every seed.
 
-    ``make_task(length, seed)`` builds the task. Once the mean accuracy of a model's seeds ends
-    below ``chance + margin`` at some length, the model is not run at longer lengths: the result
-    has no entry for them. ``progress(name, length, runs)`` is called after each (model, length).
+    ``make_task(length, seed)`` builds the task. Once the mean accuracy of a model's
+    seeds ends below ``chance + margin`` at some length, the model is not run at longer
+    lengths: the result has no entry for them. ``progress(name, length, runs)`` is
+    called after each (model, length).
     """
     results, done = {}, set()
     for length in sorted(lengths):

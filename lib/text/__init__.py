@@ -1,10 +1,11 @@
 """The text wing: the character-level LSTM of the text-generation chapters.
 
 A corpus and its vocabulary (:mod:`~lib.text.corpus`), the character model
-(:mod:`~lib.text.model`), its training loop as in the course (:mod:`~lib.text.training`), the
-checkpoint cache that trains a run once (:mod:`~lib.text.cache`) and the sampler: greedy,
-temperature, top-k and beam search (:mod:`~lib.text.sampling`). The temperature lab lives in
-:mod:`lib.text.templab` (imported on its own: it brings the widgets).
+(:mod:`~lib.text.model`), its training loop as in the course
+(:mod:`~lib.text.training`), the checkpoint cache that trains a run once
+(:mod:`~lib.text.cache`) and the sampler: greedy, temperature, top-k and beam search
+(:mod:`~lib.text.sampling`). The temperature lab lives in :mod:`lib.text.templab`
+(imported on its own: it brings the widgets).
 
 Imports the shared modules of :mod:`lib` and the LSTM of :mod:`lib.recurrent`.
 """

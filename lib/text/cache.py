@@ -49,7 +49,8 @@ from lib.text.training import THIRDS, CharHistory, TrainConfig, train
 
 @dataclass
 class TrainedRun:
-    """A finished training run: the final model (eval mode), its history and checkpoints."""
+    """A finished training run: the final model (eval mode), its history and
+    checkpoints."""
 
     model: CharLSTM
     corpus: Corpus
@@ -61,7 +62,8 @@ class TrainedRun:
 
     @property
     def minutes(self) -> float:
-        """Wall-clock minutes of training, measured when it ran (evaluations included)."""
+        """Wall-clock minutes of training, measured when it ran
+        (evaluations included)."""
         return self.history.seconds[-1] / 60
 
 
@@ -88,10 +90,11 @@ def shaping_sources(model_config: ModelConfig) -> tuple[Path, ...]:
 def run_key(
     corpus: Corpus, model_config: ModelConfig, train_config: TrainConfig
 ) -> str:
-    """A name for a run: the corpus, the size and a hash of everything that shapes the weights.
+    """A name for a run: the corpus, the size and a hash of everything that shapes the
+    weights.
 
-    The hash covers the corpus checksum and split, both configs, the experiment size and the
-    source of the modules that define the data, the model and the training loop
+    The hash covers the corpus checksum and split, both configs, the experiment size and
+    the source of the modules that define the data, the model and the training loop
     (:func:`shaping_sources`).
     """
     code = b"".join(path.read_bytes() for path in shaping_sources(model_config))
@@ -107,7 +110,10 @@ def run_key(
         },
         sort_keys=True,
     )
-    return f"{corpus.name}-{experiment_size()}-{hashlib.sha256(spec.encode()).hexdigest()[:16]}"
+    return (
+        f"{corpus.name}-{experiment_size()}-"
+        f"{hashlib.sha256(spec.encode()).hexdigest()[:16]}"
+    )
 
 
 def train_or_load(
@@ -118,7 +124,8 @@ def train_or_load(
     progress: bool | None = None,
     cache: Path | str | None = None,
 ) -> TrainedRun:
-    """Load the run from ``cache / "checkpoints" / run_key(...)`` or train it and store it there.
+    """Load the run from ``cache / "checkpoints" / run_key(...)`` or train it and store
+    it there.
 
     ``cache`` defaults to :func:`lib.download.cache_dir`. Training seeds torch with
     ``train_config.seed`` first, so the same key always means the same initial weights.
@@ -188,9 +195,8 @@ def _first_fault(
                     path,
                     "written by another run (another corpus or training config)",
                 )
-            CharHistory(
-                **checkpoint["history"]
-            )  # an error unless the trainer's history
+            # an error unless the trainer's history
+            CharHistory(**checkpoint["history"])
             if "machine" not in checkpoint:
                 return path, "it does not say which machine trained it"
         except CheckpointError as err:
@@ -219,9 +225,9 @@ def _set_aside(folder: Path, path: Path, fault: str) -> Path:
 
 
 def chapter_configs(corpus: str = "shakespeare") -> tuple[ModelConfig, TrainConfig]:
-    """The configs chapter 4 trains at the current ``BOOK_SIZE`` (book: minutes on 2 CPU cores;
-    full: the course's larger model, for a GPU). Tiny Shakespeare gets the long run; another
-    corpus (the Dutch book) a short one."""
+    """The configs chapter 4 trains at the current ``BOOK_SIZE`` (book: minutes on 2 CPU
+    cores; full: the course's larger model, for a GPU). Tiny Shakespeare gets the long
+    run; another corpus (the Dutch book) a short one."""
     main = corpus == "shakespeare"
     return by_size(
         smoke=(
@@ -242,9 +248,10 @@ def chapter_configs(corpus: str = "shakespeare") -> tuple[ModelConfig, TrainConf
 def chapter_run(
     corpus: str = "shakespeare", progress: bool | None = None
 ) -> TrainedRun:
-    """Chapter 4's trained model at the current size: trained once, then loaded from the cache.
+    """Chapter 4's trained model at the current size: trained once, then loaded from the
+    cache.
 
-    >>> run = chapter_run()                    # the temperature lab: the chapter's own model
+    >>> run = chapter_run()  # the temperature lab: the chapter's own model
     >>> sampler = lib.text.sampling.Sampler(run.model)
     """
     return train_or_load(corpus, *chapter_configs(corpus), progress=progress)

@@ -1,22 +1,24 @@
-"""Text as a stream of characters: corpora, the vocabulary, training windows (chapter 4).
+"""Text as a stream of characters: corpora, the vocabulary, training windows
+(chapter 4).
 
 A corpus is a book read as one long string. :func:`load_corpus` takes a name from
 :data:`CORPORA` (downloaded once through :mod:`lib.download`, checksum verified; with
-``BOOK_DATA_DIR`` set it is read from that folder instead) or the path of any plain-text file,
-decodes it as UTF-8, drops the byte-order mark the course files start with and turns Windows
-line endings into ``\\n``. The course's books are Project Gutenberg files: an English header
-before the book and the Gutenberg licence after it, legal English even at the end of the Dutch
-book. :func:`load_corpus` keeps only the text between Gutenberg's
-``*** START OF ...`` and ``*** END OF ...`` lines (``keep_license=True`` keeps the whole file,
-as the course did), so that the held-out part is the book's own language. The last
-``valid_fraction`` of the text is held out for validation, in one piece (for Tiny Shakespeare,
-which has no such lines, this is nanoGPT's split: first 90% train, last 10%).
+``BOOK_DATA_DIR`` set it is read from that folder instead) or the path of any plain-text
+file, decodes it as UTF-8, drops the byte-order mark the course files start with and
+turns Windows line endings into ``\\n``. The course's books are Project Gutenberg files:
+an English header before the book and the Gutenberg licence after it, legal English even
+at the end of the Dutch book. :func:`load_corpus` keeps only the text between
+Gutenberg's ``*** START OF ...`` and ``*** END OF ...`` lines (``keep_license=True``
+keeps the whole file, as the course did), so that the held-out part is the book's own
+language. The last ``valid_fraction`` of the text is held out for validation, in one
+piece (for Tiny Shakespeare, which has no such lines, this is nanoGPT's split: first 90%
+train, last 10%).
 
 The :class:`Vocabulary` is the sorted set of characters, so the same text gives the same
 character ids in every process; it travels with every checkpoint.
 
-Training reads random windows (the course's ``TextDataset``): x = c_{s+1..s+T} and the target
-y = c_{s+2..s+T+1}, the same window shifted by one character.
+Training reads random windows (the course's ``TextDataset``): x = c_{s+1..s+T} and the
+target y = c_{s+2..s+T+1}, the same window shifted by one character.
 """
 
 from __future__ import annotations
@@ -59,9 +61,9 @@ CORPORA = {
         sha256="1ba23c5acbb00b0ffbfe48be30273f5b965eaedca5e8dfce55253e6bb24f2ca5",
     ),
 }
-"""The corpora by name: the course's books (Grimm's fairy tales is its default, the Dutch
-translation of Darwin's voyage its non-English one) and Tiny Shakespeare, the community's
-character-level benchmark."""
+"""The corpora by name: the course's books (Grimm's fairy tales is its default, the
+Dutch translation of Darwin's voyage its non-English one) and Tiny Shakespeare, the
+community's character-level benchmark."""
 
 BOM = "\ufeff"
 GUTENBERG_START = re.compile(
@@ -79,7 +81,8 @@ class UnknownCharacterError(ValueError):
 
 
 def decode_text(data: bytes, where: str = "text") -> str:
-    """UTF-8 bytes -> str without a leading byte-order mark, with ``\\n`` line endings."""
+    """UTF-8 bytes -> str without a leading byte-order mark, with ``\\n`` line
+    endings."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -156,7 +159,8 @@ class Vocabulary:
         return f"Vocabulary({len(self)} characters: {''.join(self.chars)!r})"
 
     def encode(self, text: str) -> torch.Tensor:
-        """The ids of ``text``, a (len(text),) long tensor; unknown characters are an error."""
+        """The ids of ``text``, a (len(text),) long tensor; unknown characters are an
+        error."""
         codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(
             np.int64
         )
@@ -181,15 +185,16 @@ class Vocabulary:
         unknown = sorted({text[i] for i in where})
         shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in unknown[:10])
         return (
-            f"{len(unknown)} character(s) not in the vocabulary of {len(self)}: {shown}; "
-            f"first at position {where[0]}. The model can only read characters it was "
-            f"trained on: {''.join(self.chars)!r}"
+            f"{len(unknown)} character(s) not in the vocabulary of {len(self)}: "
+            f"{shown}; first at position {where[0]}. The model can only read "
+            f"characters it was trained on: {''.join(self.chars)!r}"
         )
 
 
 @dataclass(frozen=True)
 class Corpus:
-    """A book split in two: ``train`` and ``valid`` are long tensors of character ids."""
+    """A book split in two: ``train`` and ``valid`` are long tensors of character
+    ids."""
 
     name: str
     text: str
@@ -202,8 +207,8 @@ class Corpus:
 
     def __repr__(self) -> str:
         return (
-            f"Corpus({self.name!r}: {len(self.text):,} characters, {len(self.vocab)} distinct; "
-            f"train {len(self.train):,}, valid {len(self.valid):,})"
+            f"Corpus({self.name!r}: {len(self.text):,} characters, {len(self.vocab)} "
+            f"distinct; train {len(self.train):,}, valid {len(self.valid):,})"
         )
 
 
@@ -212,9 +217,9 @@ def load_corpus(
 ) -> Corpus:
     """Read a corpus and hold out its last ``valid_fraction`` for validation.
 
-    Project Gutenberg's header and licence are dropped unless ``keep_license``. The vocabulary
-    comes from the whole text (as nanoGPT's ``prepare.py`` does), so the validation split holds
-    no unknown characters.
+    Project Gutenberg's header and licence are dropped unless ``keep_license``. The
+    vocabulary comes from the whole text (as nanoGPT's ``prepare.py`` does), so the
+    validation split holds no unknown characters.
     """
     if not 0 < valid_fraction < 1:
         raise ValueError(
@@ -246,7 +251,8 @@ def random_windows(
     seq_length: int = 30,
     generator: torch.Generator | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """A batch of random windows: x (B, T) and the targets y (B, T), y[:, t] = x[:, t + 1].
+    """A batch of random windows: x (B, T) and the targets y (B, T),
+    y[:, t] = x[:, t + 1].
 
     Window starts are uniform over every position that leaves T + 1 characters.
     """
@@ -268,7 +274,8 @@ def random_windows(
 def tiled_windows(
     ids: torch.Tensor, seq_length: int = 30
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Every non-overlapping window of the text, in order: x, y (K, T) with K = (N - 1) // T."""
+    """Every non-overlapping window of the text, in order: x, y (K, T) with
+    K = (N - 1) // T."""
     count = (len(ids) - 1) // seq_length
     if count < 1:
         raise ValueError(
@@ -281,10 +288,11 @@ def tiled_windows(
 def parallel_streams(
     ids: torch.Tensor, num_streams: int
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """The text cut into ``num_streams`` consecutive pieces read side by side: x, y (S, L).
+    """The text cut into ``num_streams`` consecutive pieces read side by side:
+    x, y (S, L).
 
-    Reading row s from left to right is reading the text from position s * L on, so a model
-    that carries its state along a row sees up to L characters of context.
+    Reading row s from left to right is reading the text from position s * L on, so a
+    model that carries its state along a row sees up to L characters of context.
     """
     length = (len(ids) - 1) // num_streams
     if length < 1:

@@ -1,23 +1,26 @@
-"""The character-level language model of chapter 4: embedding, stacked LSTM, linear read-out.
+"""The character-level language model of chapter 4: embedding, stacked LSTM, linear
+read-out.
 
 For characters s_1 .. s_T (ids into the model's :class:`~lib.text.corpus.Vocabulary`):
 
-    x_t = E[s_t]                                                      E (V, d)
-    (h_t^(l), c_t^(l)) = LSTM^(l)(h_t^(l-1), (h_{t-1}^(l), c_{t-1}^(l))),   h_t^(0) = x_t
-    p_t = W_ph h_t^(L) + b_p                                          W_ph (V, n), b_p (V,)
+    x_t = E[s_t]                                                   E (V, d)
+    (h_t^(l), c_t^(l)) = LSTM^(l)(h_t^(l-1), (h_{t-1}^(l), c_{t-1}^(l))),  h_t^(0) = x_t
+    p_t = W_ph h_t^(L) + b_p                                       W_ph (V, n), b_p (V,)
 
-with chapter 2's LSTM in every layer, and p_t (the logits) scores every candidate for the next
-character: P(s_{t+1} = v | s_1..s_t) = softmax(p_t)_v. The LSTM's weights are laid out as
-``torch.nn.LSTM``'s: ``weight_ih_l{l}`` (4n, d_l), ``weight_hh_l{l}`` (4n, n), ``bias_ih_l{l}``,
-``bias_hh_l{l}`` (4n,), gate rows in the order input, forget, candidate, output (chapter 2's
-W_ix, W_fx, W_gx, W_ox stacked). ``ModelConfig(lstm="lib")`` puts chapter 2's
-:class:`lib.recurrent.lstm.StackedLSTM` inside instead: the same parameters, the same function.
+with chapter 2's LSTM in every layer, and p_t (the logits) scores every candidate for
+the next character: P(s_{t+1} = v | s_1..s_t) = softmax(p_t)_v. The LSTM's weights are
+laid out as ``torch.nn.LSTM``'s: ``weight_ih_l{l}`` (4n, d_l),
+``weight_hh_l{l}`` (4n, n), ``bias_ih_l{l}``, ``bias_hh_l{l}`` (4n,), gate rows in the
+order input, forget, candidate, output (chapter 2's W_ix, W_fx, W_gx, W_ox stacked).
+``ModelConfig(lstm="lib")`` puts chapter 2's :class:`lib.recurrent.lstm.StackedLSTM`
+inside instead: the same parameters, the same function.
 
-A checkpoint is a plain dict saved with ``torch.save``: the weights, the vocabulary, the model's
-config and whatever the trainer adds (step, history). It loads with ``weights_only=True``, and
-loading it into a model of another vocabulary is an error that names the difference.
-A file that is not such a checkpoint (truncated, another kind of file, missing) is a
-:class:`CheckpointError` that names the file and what is wrong with it.
+A checkpoint is a plain dict saved with ``torch.save``: the weights, the vocabulary, the
+model's config and whatever the trainer adds (step, history). It loads with
+``weights_only=True``, and loading it into a model of another vocabulary is an error
+that names the difference. A file that is not such a checkpoint (truncated, another kind
+of file, missing) is a :class:`CheckpointError` that names the file and what is wrong
+with it.
 """
 
 from __future__ import annotations
@@ -43,13 +46,15 @@ LSTM_KINDS = ("torch", "lib")
 
 @dataclass(frozen=True)
 class ModelConfig:
-    """The shape of a :class:`CharLSTM` (the course: 2 layers of 128 units; 256+ for full)."""
+    """The shape of a :class:`CharLSTM` (the course: 2 layers of 128 units; 256+ for
+    full)."""
 
     num_hiddens: int = 128
     num_layers: int = 2
     embedding_dim: int = 64
     dropout: float = 0.0  # between LSTM layers and before the read-out, while training
-    lstm: str = "torch"  # "torch": torch.nn.LSTM; "lib": chapter 2's lib.recurrent.lstm.StackedLSTM
+    # "torch": torch.nn.LSTM; "lib": chapter 2's lib.recurrent.lstm.StackedLSTM
+    lstm: str = "torch"
 
     def __post_init__(self):
         if self.lstm not in LSTM_KINDS:
@@ -81,10 +86,12 @@ class CheckpointError(ValueError):
 
 
 class CharLSTM(nn.Module):
-    """Next-character model. ``forward(seq, state)``: seq (B, T) ids -> logits (B, T, V), state.
+    """Next-character model. ``forward(seq, state)``: seq (B, T) ids -> logits
+    (B, T, V), state.
 
-    ``state`` is ``(h, c)``, each (L, B, n), the hidden and cell states of every layer after the
-    last step; pass it back in to continue reading where the text left off (None: zeros).
+    ``state`` is ``(h, c)``, each (L, B, n), the hidden and cell states of every layer
+    after the last step; pass it back in to continue reading where the text left off
+    (None: zeros).
     """
 
     def __init__(self, vocab: Vocabulary, config: ModelConfig = ModelConfig()):
@@ -104,7 +111,8 @@ class CharLSTM(nn.Module):
         return self.inputs.E
 
     def layer_weights(self, layer: int) -> tuple[torch.Tensor, ...]:
-        """(W_ih (4n, d_l), W_hh (4n, n), b_ih (4n,), b_hh (4n,)) of LSTM layer ``layer``."""
+        """(W_ih (4n, d_l), W_hh (4n, n), b_ih (4n,), b_hh (4n,)) of LSTM layer
+        ``layer``."""
         if self.config.lstm == "torch":
             return tuple(
                 getattr(self.lstm, f"{name}_l{layer}")
@@ -121,7 +129,8 @@ class CharLSTM(nn.Module):
         return self.drop(H) @ self.W_ph.T + self.b_p, state  # (B, T, V)
 
     def checkpoint(self, **extra) -> dict:
-        """Everything needed to rebuild this model, plus ``extra`` (plain Python values)."""
+        """Everything needed to rebuild this model, plus ``extra``
+        (plain Python values)."""
         return {
             "format": CHECKPOINT_FORMAT,
             "vocab": list(self.vocab.chars),
@@ -131,7 +140,8 @@ class CharLSTM(nn.Module):
         }
 
     def load_checkpoint(self, checkpoint: dict) -> CharLSTM:
-        """Load a checkpoint's weights; it must have been trained on this model's vocabulary."""
+        """Load a checkpoint's weights; it must have been trained on this model's
+        vocabulary."""
         _check_format(checkpoint)
         theirs = Vocabulary(checkpoint["vocab"])
         if theirs != self.vocab:
@@ -146,7 +156,8 @@ class CharLSTM(nn.Module):
 
 
 def make_lstm(config: ModelConfig) -> nn.Module:
-    """torch.nn.LSTM, or chapter 2's StackedLSTM holding the same parameters (torch's init)."""
+    """torch.nn.LSTM, or chapter 2's StackedLSTM holding the same parameters
+    (torch's init)."""
     dropout = config.dropout if config.num_layers > 1 else 0.0
     args = (config.embedding_dim, config.num_hiddens, config.num_layers)
     if config.lstm == "torch":
@@ -182,10 +193,11 @@ def _vocab_difference(theirs: Vocabulary, ours: Vocabulary) -> str:
     only_theirs = sorted(set(theirs.chars) - set(ours.chars))
     only_ours = sorted(set(ours.chars) - set(theirs.chars))
     return (
-        f"the checkpoint was trained on a vocabulary of {len(theirs)} characters, this model "
-        f"reads {len(ours)}: only in the checkpoint {''.join(only_theirs)!r}, only in the "
-        f"model {''.join(only_ours)!r}. Character ids would mean other characters; build "
-        f"the model from the checkpoint instead (lib.text.model.load_model)."
+        f"the checkpoint was trained on a vocabulary of {len(theirs)} characters, this "
+        f"model reads {len(ours)}: only in the checkpoint {''.join(only_theirs)!r}, "
+        f"only in the model {''.join(only_ours)!r}. Character ids would mean other "
+        "characters; build the model from the checkpoint instead "
+        "(lib.text.model.load_model)."
     )
 
 
@@ -227,7 +239,8 @@ def read_checkpoint(path: str | Path) -> dict:
 def load_model(
     path_or_checkpoint, device: torch.device | str | None = None
 ) -> CharLSTM:
-    """Rebuild the model a checkpoint describes (its vocabulary and config), in eval mode."""
+    """Rebuild the model a checkpoint describes (its vocabulary and config), in eval
+    mode."""
     if isinstance(path_or_checkpoint, dict):
         return _model_of(path_or_checkpoint).to(device or "cpu").eval()
     checkpoint = read_checkpoint(path_or_checkpoint)

@@ -1,21 +1,24 @@
-"""Writing with a character model: greedy, temperature, top-k and beam search (chapter 4).
+"""Writing with a character model: greedy, temperature, top-k and beam search
+(chapter 4).
 
-Generation reads the prompt once, then carries the LSTM's state forward one character at a
-time: each new character costs one step of the recurrence, never a re-read of the prefix.
+Generation reads the prompt once, then carries the LSTM's state forward one character at
+a time: each new character costs one step of the recurrence, never a re-read of the
+prefix.
 
 The next character is drawn from the softmax of the logits p divided by a temperature T,
 
     P_T(v) = exp(p_v / T) / sum_u exp(p_u / T),
 
-T -> 0 giving the argmax (T = 0 *is* greedy decoding, by definition), T = 1 the model's own
-distribution and T -> infinity the uniform one. The course writes softmax(beta p) instead, with
-beta = 1 / T an *inverse* temperature: every function here takes either ``temperature`` or
-``beta``.
+T -> 0 giving the argmax (T = 0 *is* greedy decoding, by definition), T = 1 the model's
+own distribution and T -> infinity the uniform one. The course writes softmax(beta p)
+instead, with beta = 1 / T an *inverse* temperature: every function here takes either
+``temperature`` or ``beta``.
 
-:class:`Sampler` copies the model's weights to float32 NumPy arrays and runs the recurrence on
-the CPU, whatever device the model was trained on: at batch 1 a step is a handful of
-(n, 4n) matrix-vector products, and the per-call overhead of torch operators or GPU kernel
-launches would cost more than the arithmetic (``scripts/bench_charlm.py`` measures it).
+:class:`Sampler` copies the model's weights to float32 NumPy arrays and runs the
+recurrence on the CPU, whatever device the model was trained on: at batch 1 a step is a
+handful of (n, 4n) matrix-vector products, and the per-call overhead of torch operators
+or GPU kernel launches would cost more than the arithmetic (``scripts/bench_charlm.py``
+measures it).
 """
 
 from __future__ import annotations
@@ -29,13 +32,14 @@ import torch
 from lib.text.corpus import Vocabulary
 from lib.text.model import CharLSTM
 
-# ----------------------------------------------------------------------------- distributions
+# ------------------------------------------------------------------------ distributions
 
 
 def check_temperature(
     temperature: float | None = None, beta: float | None = None
 ) -> float:
-    """The temperature T >= 0 meant by ``temperature`` or ``beta`` = 1 / T (not both; default 1).
+    """The temperature T >= 0 meant by ``temperature`` or ``beta`` = 1 / T
+    (not both; default 1).
 
     T = 0 (beta = inf) is greedy decoding, T = inf (beta = 0) the uniform distribution.
     """
@@ -66,7 +70,8 @@ def softmax_with_temperature(
     beta: float | None = None,
     top_k: int | None = None,
 ) -> np.ndarray:
-    """softmax(logits / T) over the last axis, in float64; T = 0 is one-hot on the argmax.
+    """softmax(logits / T) over the last axis, in float64; T = 0 is one-hot on the
+    argmax.
 
     With ``top_k``, only the k largest logits keep probability (renormalised).
     """
@@ -110,11 +115,11 @@ def log_softmax(logits: np.ndarray) -> np.ndarray:
 def find_loop(text: str, min_repeats: int = 2) -> tuple[int, int] | None:
     """(period, start): the longest tail of ``text`` that repeats a block, or None.
 
-    ``text[start:]`` is periodic with ``period`` and holds at least ``min_repeats`` copies of the
-    block; among all periods the one whose repetition reaches furthest back wins (ties: the
-    shortest). Greedy decoding is deterministic, so once the model's state comes back near a
-    state it was in, the text repeats itself forever: ``find_loop("xy the the the ")`` is
-    ``(4, 2)``.
+    ``text[start:]`` is periodic with ``period`` and holds at least ``min_repeats``
+    copies of the block; among all periods the one whose repetition reaches furthest
+    back wins (ties: the shortest). Greedy decoding is deterministic, so once the
+    model's state comes back near a state it was in, the text repeats itself forever:
+    ``find_loop("xy the the the ")`` is ``(4, 2)``.
     """
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     n, best = len(codes), None
@@ -135,7 +140,7 @@ def one_line(text: str, spaces: bool = False) -> str:
     return text.translate(str.maketrans(shown))
 
 
-# ----------------------------------------------------------------------------- the sampler
+# -------------------------------------------------------------------------- the sampler
 
 
 State = tuple[list[np.ndarray], list[np.ndarray]]
@@ -143,20 +148,23 @@ State = tuple[list[np.ndarray], list[np.ndarray]]
 
 
 class Beam(NamedTuple):
-    """A continuation found by beam search and its log-probability under the model (nats)."""
+    """A continuation found by beam search and its log-probability under the model
+    (nats)."""
 
     text: str
     log_prob: float
 
 
 class Sampler:
-    """Generates text from a trained :class:`~lib.text.model.CharLSTM`, one character per step.
+    """Generates text from a trained :class:`~lib.text.model.CharLSTM`, one character
+    per step.
 
-    The first layer's input term is precomputed for every character: an embedding followed by a
-    linear map is a lookup table, ``table[v] = W_ih^(1) E[v] + b_ih^(1) + b_hh^(1)`` (V, 4n).
+    The first layer's input term is precomputed for every character: an embedding
+    followed by a linear map is a lookup table,
+    ``table[v] = W_ih^(1) E[v] + b_ih^(1) + b_hh^(1)`` (V, 4n).
 
     >>> sampler = Sampler(model)
-    >>> sampler.sample("ROMEO:", length=200, temperature=0.8, seed=0)     # doctest: +SKIP
+    >>> sampler.sample("ROMEO:", length=200, temperature=0.8, seed=0)  # doctest: +SKIP
     """
 
     def __init__(self, model: CharLSTM):
@@ -168,9 +176,10 @@ class Sampler:
         self._upper = [(w[f"W_{l}"], w[f"b_{l}"]) for l in range(1, self.num_layers)]
         self._readout = w["W_ph"], w["b_p"]
 
-    # -- the recurrence -------------------------------------------------------------------
+    # -- the recurrence ----------------------------------------------------------------
     def initial_state(self, batch_size: int = 1) -> State:
-        """(h, c): for every layer, the hidden and the cell state, zeros of shape (B, n)."""
+        """(h, c): for every layer, the hidden and the cell state, zeros of shape
+        (B, n)."""
         zeros = lambda: [
             np.zeros((batch_size, self.num_hiddens), np.float32)
             for _ in range(self.num_layers)
@@ -180,8 +189,9 @@ class Sampler:
     def step(self, ids: np.ndarray, state: State) -> tuple[np.ndarray, State]:
         """Read characters ``ids`` (B,) in ``state``: logits (B, V) and the new state.
 
-        Layer 1's gates are ``table[ids] + h^(1) @ W_hh_0``; a higher layer l multiplies the
-        two vectors it reads, [h_t^(l-1), h_{t-1}^(l)], by the stacked ``W_l`` in one product.
+        Layer 1's gates are ``table[ids] + h^(1) @ W_hh_0``; a higher layer l multiplies
+        the two vectors it reads, [h_t^(l-1), h_{t-1}^(l)], by the stacked ``W_l`` in
+        one product.
         """
         (h, c), (table, W_hh) = state, self._first
         gates = table[ids]  # a copy (fancy indexing): safe to add into
@@ -199,7 +209,8 @@ class Sampler:
         return logits, (new_h, new_c)
 
     def read(self, prompt: str) -> tuple[np.ndarray, State]:
-        """Feed ``prompt`` once from a zero state: logits after its last character (V,), state."""
+        """Feed ``prompt`` once from a zero state: logits after its last character (V,),
+        state."""
         state, logits = self.initial_state(), None
         for i in self._encode_prompt(prompt):
             logits, state = self.step(np.array([i]), state)
@@ -215,7 +226,7 @@ class Sampler:
             )
         return self.vocab.encode(prompt).tolist()
 
-    # -- what the model thinks comes next ------------------------------------------------
+    # -- what the model thinks comes next ----------------------------------------------
     def next_distribution(
         self,
         prompt: str,
@@ -228,7 +239,8 @@ class Sampler:
         return softmax_with_temperature(self.read(prompt)[0], T, top_k=top_k)
 
     def log_prob(self, prompt: str, continuation: str) -> float:
-        """log P(continuation | prompt) under the model, in nats (sum over its characters)."""
+        """log P(continuation | prompt) under the model, in nats (sum over its
+        characters)."""
         logits, state = self.read(prompt)
         total = 0.0
         for i in self.vocab.encode(continuation).tolist():
@@ -238,10 +250,11 @@ class Sampler:
         return total
 
     def random_character(self, seed: int | None = None) -> str:
-        """A start character drawn uniformly from the vocabulary (the course's way to begin)."""
+        """A start character drawn uniformly from the vocabulary (the course's way to
+        begin)."""
         return self.vocab.chars[np.random.default_rng(seed).integers(len(self.vocab))]
 
-    # -- generation ----------------------------------------------------------------------
+    # -- generation --------------------------------------------------------------------
     def sample(
         self,
         prompt: str,
@@ -251,10 +264,12 @@ class Sampler:
         top_k: int | None = None,
         seed: int | None = None,
     ) -> str:
-        """The next ``length`` characters after ``prompt``, each drawn from P_T (T = 0: greedy).
+        """The next ``length`` characters after ``prompt``, each drawn from P_T
+        (T = 0: greedy).
 
-        A draw is inverse-CDF sampling: the first v whose cumulative probability exceeds a
-        uniform u; the t-th draw uses the t-th of ``numpy.random.default_rng(seed).random(length)``.
+        A draw is inverse-CDF sampling: the first v whose cumulative probability exceeds
+        a uniform u; the t-th draw uses the t-th of
+        ``numpy.random.default_rng(seed).random(length)``.
         """
         T, length = check_temperature(temperature, beta), _check_length(length)
         if top_k is not None:
@@ -273,11 +288,13 @@ class Sampler:
         return self.sample(prompt, length, temperature=0)
 
     def beam_search(self, prompt: str, length: int, beam_width: int = 5) -> list[Beam]:
-        """The ``beam_width`` most likely continuations of ``length`` characters found by beam
-        search, best first, with their log-probabilities log P(continuation | prompt).
+        """The ``beam_width`` most likely continuations of ``length`` characters found
+        by beam search, best first, with their log-probabilities
+        log P(continuation | prompt).
 
-        Each step extends every kept sequence by every character and keeps the beam_width best
-        of the beam_width * V candidates; beam_width = 1 is greedy decoding.
+        Each step extends every kept sequence by every character and keeps the
+        beam_width best of the beam_width * V candidates; beam_width = 1 is greedy
+        decoding.
         """
         length = _check_length(length)
         if (
@@ -310,7 +327,8 @@ class Sampler:
 def _draw(logits: np.ndarray, T: float, top_k: int | None, u: float) -> int:
     """The character id of softmax(logits / T) at the uniform number u, by inverse CDF.
 
-    T = 0 is the argmax. (NumPy methods, not functions: at V = 65 the call overhead is the cost.)
+    T = 0 is the argmax. (NumPy methods, not functions: at V = 65 the call overhead is
+    the cost.)
     """
     if top_k is not None:
         logits = _keep_top_k(logits, top_k)
@@ -325,7 +343,8 @@ def _draw(logits: np.ndarray, T: float, top_k: int | None, u: float) -> int:
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    """sigmoid(x) = (1 + tanh(x / 2)) / 2: the same function, faster than exp in NumPy."""
+    """sigmoid(x) = (1 + tanh(x / 2)) / 2: the same function, faster than exp in
+    NumPy."""
     s = np.tanh(x * 0.5)
     s *= 0.5
     s += 0.5
@@ -333,9 +352,11 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 def _lstm_cell(gates: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """gates (B, 4n) = [i; f; g; o] pre-activations, c_{t-1} (B, n) -> h_t, c_t (chapter 2).
+    """gates (B, 4n) = [i; f; g; o] pre-activations, c_{t-1} (B, n) -> h_t, c_t
+    (chapter 2).
 
-    In place where it can be: at batch 1 the overhead of each NumPy call is most of the cost.
+    In place where it can be: at batch 1 the overhead of each NumPy call is most of the
+    cost.
     """
     n = c.shape[-1]
     s = _sigmoid(gates)
@@ -359,10 +380,11 @@ def _check_length(length) -> int:
 def export_weights(model: CharLSTM) -> dict[str, np.ndarray]:
     """The model's weights as float32 arrays, transposed for ``x @ W`` (row vectors).
 
-    table (V, 4n) = E W_ih^(1)T + b_ih^(1) + b_hh^(1) and W_hh_0 (n, 4n) for the first layer;
-    for l >= 1 (the code counts layers from 0): W_l = [W_ih^(l+1) W_hh^(l+1)]^T (2n, 4n) and
-    b_l (4n,), the sum of the layer's two biases; W_ph (n, V), b_p (V,). Gate columns in
-    torch's order i, f, g, o. The temperature lab exports these same arrays to JavaScript.
+    table (V, 4n) = E W_ih^(1)T + b_ih^(1) + b_hh^(1) and W_hh_0 (n, 4n) for the first
+    layer; for l >= 1 (the code counts layers from 0): W_l = [W_ih^(l+1) W_hh^(l+1)]^T
+    (2n, 4n) and b_l (4n,), the sum of the layer's two biases; W_ph (n, V), b_p (V,).
+    Gate columns in torch's order i, f, g, o. The temperature lab exports these same
+    arrays to JavaScript.
     """
     double = lambda t: t.detach().cpu().double()
     W_ih, W_hh, b_ih, b_hh = map(double, model.layer_weights(0))

@@ -1,17 +1,19 @@
 """Training the character model of chapter 4, as in the course.
 
-The course's recipe: random windows of T = 30 characters, batch 64, Adam with lr 2e-3 decayed by
-0.96 every 5000 steps, gradient norm clipped at 5, the loss the mean cross-entropy over every
-position of every window. Checkpoints are written at 1/3, 2/3 and the end of training.
+The course's recipe: random windows of T = 30 characters, batch 64, Adam with lr 2e-3
+decayed by 0.96 every 5000 steps, gradient norm clipped at 5, the loss the mean
+cross-entropy over every position of every window. Checkpoints are written at 1/3, 2/3
+and the end of training.
 
 Two validation losses, both in nats per character (divide by ln 2 for bits):
 
-* ``valid_loss``: the training objective on the held-out text, i.e. every non-overlapping
-  window of T characters read from a zero state. The first characters of a window have almost
-  no context, so this is the pessimistic number, comparable to the training loss.
+* ``valid_loss``: the training objective on the held-out text, i.e. every
+  non-overlapping window of T characters read from a zero state. The first characters of
+  a window have almost no context, so this is the pessimistic number, comparable to the
+  training loss.
 * ``valid_stream_loss``: the held-out text read continuously, the state carried from one
-  character to the next, as a sampler uses the model. This is the model's cross-entropy as a
-  language model of the text and the number the chapter reports.
+  character to the next, as a sampler uses the model. This is the model's cross-entropy
+  as a language model of the text and the number the chapter reports.
 
 :mod:`lib.text.cache` trains a run once and loads it after.
 """
@@ -36,7 +38,8 @@ THIRDS = ("third-1.pt", "third-2.pt", "final.pt")
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """The course's training settings (its ``train_steps`` was 1e6; ours are set per size)."""
+    """The course's training settings (its ``train_steps`` was 1e6; ours are set per
+    size)."""
 
     steps: int = 10_000
     batch_size: int = 64
@@ -58,7 +61,8 @@ class TrainConfig:
 
 @dataclass
 class CharHistory:
-    """One entry per evaluation; train_* average the training batches since the previous one."""
+    """One entry per evaluation; train_* average the training batches since the previous
+    one."""
 
     step: list[int] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
@@ -79,7 +83,8 @@ class CharHistory:
 def evaluate_windows(
     model: CharLSTM, ids: torch.Tensor, seq_length: int = 30, batch_size: int = 1024
 ) -> tuple[float, float, torch.Tensor]:
-    """(loss, accuracy, loss at each position t of a window (T,)) over every window of ``ids``."""
+    """(loss, accuracy, loss at each position t of a window (T,)) over every window of
+    ``ids``."""
     x, y = tiled_windows(ids, seq_length)
     device = model.W_ph.device
     loss_sum, correct = (
@@ -102,7 +107,8 @@ def evaluate_windows(
 def evaluate_stream(
     model: CharLSTM, ids: torch.Tensor, num_streams: int = 32, chunk: int = 256
 ) -> tuple[float, float]:
-    """(loss, accuracy) reading ``ids`` as ``num_streams`` continuous pieces, state carried."""
+    """(loss, accuracy) reading ``ids`` as ``num_streams`` continuous pieces, state
+    carried."""
     x, y = parallel_streams(ids, num_streams)
     device = model.W_ph.device
     state, loss_sum, correct = None, 0.0, 0
@@ -118,7 +124,8 @@ def evaluate_stream(
 
 
 def checkpoint_steps(steps: int) -> list[int]:
-    """The steps after which a checkpoint is written: 1/3, 2/3 and the end of training."""
+    """The steps after which a checkpoint is written: 1/3, 2/3 and the end of
+    training."""
     return [round(steps * k / 3) for k in (1, 2, 3)]
 
 
@@ -129,13 +136,16 @@ def train(
     checkpoint_dir: Path | None = None,
     progress: bool | None = None,
 ) -> CharHistory:
-    """Train ``model`` on ``corpus.train`` (see the module docstring); returns the history.
+    """Train ``model`` on ``corpus.train`` (see the module docstring); returns the
+    history.
 
-    With ``checkpoint_dir``, writes third-1.pt, third-2.pt and final.pt there (see THIRDS).
+    With ``checkpoint_dir``, writes third-1.pt, third-2.pt and final.pt there
+    (see THIRDS).
     """
     if corpus.vocab != model.vocab:
         raise VocabularyMismatchError(
-            f"the model reads {model.vocab}, the corpus {corpus.name!r} has {corpus.vocab}"
+            f"the model reads {model.vocab}, the corpus {corpus.name!r} has "
+            f"{corpus.vocab}"
         )
     device = model.W_ph.device
     generator = torch.Generator().manual_seed(config.seed)
@@ -176,7 +186,8 @@ def train_step(
     y: torch.Tensor,
     max_norm: float,
 ) -> torch.Tensor:
-    """One Adam step on a batch; returns (loss, accuracy) as a detached tensor of shape (2,)."""
+    """One Adam step on a batch; returns (loss, accuracy) as a detached tensor of shape
+    (2,)."""
     logits, _ = model(x)
     loss = nn.functional.cross_entropy(
         logits.reshape(-1, logits.shape[-1]), y.reshape(-1)
@@ -191,7 +202,8 @@ def train_step(
 
 
 def _record(hist, model, corpus, config, step, losses, start, opt) -> None:
-    """Evaluate on the validation split and append a row; seconds include the evaluation."""
+    """Evaluate on the validation split and append a row; seconds include the
+    evaluation."""
     train_loss, train_acc = torch.stack(losses).mean(0).tolist()
     losses.clear()
     valid_loss, valid_acc, _ = evaluate_windows(model, corpus.valid, config.seq_length)
