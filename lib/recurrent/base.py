@@ -30,17 +30,28 @@ def uniform_(tensor: torch.Tensor, num_hiddens: int) -> torch.Tensor:
 class RecurrentClassifier(nn.Module):
     """Base class. Shapes: seq (B, T) symbols or (B, T, d) features -> logits (B, C).
 
-    Subclasses implement ``init_state(batch_size, like)`` returning a tuple whose first
-    entry is h_0 (B, n), and ``step(x_t, state)`` returning the next state, first entry
-    h_t.
+    Args (every subclass takes them; subclasses name the first two and pass the input
+    settings on as ``**inputs``):
+        num_hiddens: n, the size of h_t.
+        num_classes: c, the number of classes of the target.
+        encoding: how inputs become x_t, one of ``onehot``, ``embedding``, ``scalar``,
+            ``features`` (see :mod:`lib.recurrent.encodings`).
+        num_symbols: alphabet size for symbol inputs (10 for digits).
+        input_dim: d for ``features`` and ``embedding`` inputs.
+
+    A subclass implements ``step(x_t, state)`` returning the next state, whose first
+    entry is h_t. The state is ``num_states`` tensors (B, n), zero at the start
+    (override ``init_state(batch_size, like)`` for another start).
     """
+
+    num_states = 1  # h; a cell state makes it 2: (h, c)
 
     def __init__(
         self,
-        num_hiddens: int,
-        num_classes: int,
+        num_hiddens: int = 128,
+        num_classes: int = 10,
         encoding: str = "onehot",
-        num_symbols: int | None = None,
+        num_symbols: int | None = 10,
         input_dim: int | None = None,
     ):
         super().__init__()
@@ -55,7 +66,9 @@ class RecurrentClassifier(nn.Module):
     def init_state(
         self, batch_size: int, like: torch.Tensor
     ) -> tuple[torch.Tensor, ...]:
-        raise NotImplementedError
+        """``num_states`` zero tensors (B, n) on ``like``'s device and dtype."""
+        zeros = like.new_zeros(batch_size, self.num_hiddens)
+        return (zeros,) * self.num_states
 
     def step(
         self, x_t: torch.Tensor, state: tuple[torch.Tensor, ...]

@@ -463,13 +463,11 @@ class LSTM(RecurrentClassifier):
         self,
         num_hiddens: int = 128,
         num_classes: int = 10,
-        encoding: str = "onehot",
-        num_symbols: int | None = 10,
-        input_dim: int | None = None,
         forget_bias: float | None = 1.0,
         fused: bool = True,
+        **inputs,
     ):
-        super().__init__(num_hiddens, num_classes, encoding, num_symbols, input_dim)
+        super().__init__(num_hiddens, num_classes, **inputs)
         self.layer = LSTMLayer(
             self.input_dim,
             num_hiddens,

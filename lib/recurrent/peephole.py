@@ -39,21 +39,21 @@ PEEPHOLE_GATES = ("f", "i", "o")
 class PeepholeLSTM(RecurrentClassifier):
     """Shapes: W_fx, W_ix, W_ox, W_cx (n, d); W_fc, W_ic, W_oc (n, n); biases (n,).
 
-    Args are those of :class:`lib.recurrent.rnn.VanillaRNN`, plus ``forget_bias``
-    (initial b_f; ``None`` keeps the uniform U(-1/sqrt(n), 1/sqrt(n)) every other
-    parameter gets).
+    Args are those of :class:`~lib.recurrent.base.RecurrentClassifier`, plus
+    ``forget_bias`` (initial b_f; ``None`` keeps the uniform U(-1/sqrt(n), 1/sqrt(n))
+    every other parameter gets).
     """
+
+    num_states = 2  # (h, c)
 
     def __init__(
         self,
         num_hiddens: int = 128,
         num_classes: int = 10,
-        encoding: str = "onehot",
-        num_symbols: int | None = 10,
-        input_dim: int | None = None,
         forget_bias: float | None = 1.0,
+        **inputs,
     ):
-        super().__init__(num_hiddens, num_classes, encoding, num_symbols, input_dim)
+        super().__init__(num_hiddens, num_classes, **inputs)
         n, d = num_hiddens, self.input_dim
         for gate in PEEPHOLE_GATES:
             self.register_parameter(
@@ -69,10 +69,6 @@ class PeepholeLSTM(RecurrentClassifier):
         self.b_c = nn.Parameter(uniform_(torch.empty(n), n))
         if forget_bias is not None:
             nn.init.constant_(self.b_f, forget_bias)
-
-    def init_state(self, batch_size, like):
-        zeros = like.new_zeros(batch_size, self.num_hiddens)
-        return zeros, zeros
 
     def step(self, x_t, state):
         """The equations, one step: x_t (B, d), (h_{t-1}, c_{t-1}) -> (h_t, c_t), each

@@ -31,29 +31,20 @@ from lib.recurrent.base import RecurrentClassifier, uniform_
 class ReLURNN(RecurrentClassifier):
     """Shapes: W_dec, W_inc (n + d, n); b_dec, b_inc (n,); W_ph (c, n); b_p (c,).
 
-    Args are those of :class:`lib.recurrent.rnn.VanillaRNN`. Every parameter starts
-    U(-1/sqrt(n), 1/sqrt(n)), torch's recurrent default (the report does not say how it
-    initialised).
+    Args are those of :class:`~lib.recurrent.base.RecurrentClassifier`. Every
+    parameter starts U(-1/sqrt(n), 1/sqrt(n)), torch's recurrent default (the report
+    does not say how it initialised).
     """
 
-    def __init__(
-        self,
-        num_hiddens: int = 128,
-        num_classes: int = 10,
-        encoding: str = "onehot",
-        num_symbols: int | None = 10,
-        input_dim: int | None = None,
-    ):
-        super().__init__(num_hiddens, num_classes, encoding, num_symbols, input_dim)
+    num_states = 2  # (h, c)
+
+    def __init__(self, num_hiddens: int = 128, num_classes: int = 10, **inputs):
+        super().__init__(num_hiddens, num_classes, **inputs)
         n, d = num_hiddens, self.input_dim
         self.W_dec = nn.Parameter(uniform_(torch.empty(n + d, n), n))
         self.W_inc = nn.Parameter(uniform_(torch.empty(n + d, n), n))
         self.b_dec = nn.Parameter(uniform_(torch.empty(n), n))
         self.b_inc = nn.Parameter(uniform_(torch.empty(n), n))
-
-    def init_state(self, batch_size, like):
-        zeros = like.new_zeros(batch_size, self.num_hiddens)
-        return zeros, zeros
 
     def step(self, x_t, state):
         """The equations, one step: x_t (B, d), (h_t, c_t) -> (h_{t+1}, c_{t+1}), each

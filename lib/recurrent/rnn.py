@@ -21,34 +21,20 @@ from lib.recurrent.base import RecurrentClassifier, uniform_
 class VanillaRNN(RecurrentClassifier):
     """Elman RNN classifying a sequence from its last hidden state.
 
-    Args:
-        num_hiddens: n, the size of h_t.
-        num_classes: c, the number of classes of the target.
-        encoding: how inputs become x_t, one of ``onehot``, ``embedding``, ``scalar``,
-            ``features`` (see :mod:`lib.recurrent.encodings`).
-        num_symbols: alphabet size for symbol inputs (10 for digits).
-        input_dim: d for ``features`` and ``embedding`` inputs.
+    Args are those of :class:`~lib.recurrent.base.RecurrentClassifier`: ``num_hiddens``
+    n, ``num_classes`` c, and the input settings ``encoding``, ``num_symbols``,
+    ``input_dim``.
 
     ``forward(seq)`` returns the logits p_T (B, c);
     ``forward(seq, return_hidden_states=True)`` also returns [h_1, ..., h_T].
     """
 
-    def __init__(
-        self,
-        num_hiddens: int = 128,
-        num_classes: int = 10,
-        encoding: str = "onehot",
-        num_symbols: int | None = 10,
-        input_dim: int | None = None,
-    ):
-        super().__init__(num_hiddens, num_classes, encoding, num_symbols, input_dim)
+    def __init__(self, num_hiddens: int = 128, num_classes: int = 10, **inputs):
+        super().__init__(num_hiddens, num_classes, **inputs)
         n, d = num_hiddens, self.input_dim
         self.W_hx = nn.Parameter(uniform_(torch.empty(n, d), n))
         self.W_hh = nn.Parameter(uniform_(torch.empty(n, n), n))
         self.b_h = nn.Parameter(uniform_(torch.empty(n), n))
-
-    def init_state(self, batch_size, like):
-        return (like.new_zeros(batch_size, self.num_hiddens),)
 
     def step(self, x_t, state):
         (h_prev,) = state
