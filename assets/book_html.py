@@ -9,18 +9,26 @@
   require.js's base URL, which defaults to the page's folder; on pages with widgets we
   point it at _static/, where scripts/vendor_assets.sh puts them, and we shim the one
   MathJax 2 call it makes (MathJax.Hub.Queue) onto the MathJax 3 the book serves.
-* ``{timings-table}`` renders book/timings.json, and ``{{ book_size }}`` names the size
-  of the build (both used on the home page).
+* ``{timings-table}`` renders book/timings.json; ``{{ book_size }}``,
+  ``{{ book_version }}`` and ``{{ book_commit }}`` say what this copy was built from,
+  and ``{{ book_bibtex }}`` how to cite it (all used on the home page).
+* The footer (``html.extra_footer`` in _config.yml) may write ``{repository_url}`` and
+  ``{repository_branch}``: they are filled in from ``repository`` in _config.yml, the
+  one place the repository's URL lives.
 * pydata-sphinx-theme logs "Got invalid theme mode" on a reader's first visit (empty
   localStorage); we start such readers in light mode, which the figures are drawn for.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import os
+import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 
+import yaml
 from docutils import nodes
 from docutils.statemachine import StringList
 from sphinx.util.docutils import SphinxDirective
@@ -159,13 +167,109 @@ class TimingsTableDirective(SphinxDirective):
         return container.children
 
 
+def book_version(root: Path) -> str:
+    """``lib.__version__`` of the source at ``root``, read from lib/__init__.py as
+    setuptools reads it (pyproject.toml), not from whichever lib is installed."""
+    path = root / "lib" / "__init__.py"
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == "__version__"
+            for target in node.targets
+        ):
+            return str(ast.literal_eval(node.value))
+    raise ValueError(f'{path}: no __version__ = "X.Y.Z" line')
+
+
+def _git(root: Path, *args: str) -> str:
+    """git's output in ``root``; optional locks off, so a build never holds the index
+    lock while someone commits."""
+    done = subprocess.run(
+        ["git", "--no-optional-locks", "-C", str(root), *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return done.stdout.strip()
+
+
+def book_commit(root: Path) -> str:
+    """The short commit the checkout at ``root`` is on, with " + local changes" when
+    tracked files differ from it (what ``git describe --dirty`` counts: new files
+    nobody added are not changes), or "unknown" when ``root`` is not the top of a git
+    checkout (a tarball, git missing)."""
+    try:
+        top = Path(_git(root, "rev-parse", "--show-toplevel"))
+        if top.resolve() != root.resolve():
+            return "unknown"  # root is a folder inside some other repository
+        commit = _git(root, "rev-parse", "--short", "HEAD")
+        changed = _git(root, "status", "--porcelain", "--untracked-files=no")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return f"{commit} + local changes" if changed else commit
+
+
+def citation_bibtex(root: Path, version: str) -> str:
+    """A fenced BibTeX block for this version, from CITATION.cff (title, authors,
+    date, url and repository): the page and GitHub's "Cite this repository" agree."""
+    cff = yaml.safe_load((root / "CITATION.cff").read_text(encoding="utf-8"))
+    authors = " and ".join(
+        "{" + author["name"] + "}"
+        if "name" in author
+        else f"{author['family-names']}, {author['given-names']}"
+        for author in cff["authors"]
+    )
+    fields = {
+        "author": authors,
+        "title": cff["title"],
+        "year": str(cff["date-released"])[:4],
+        "version": version,
+        "url": cff["url"],
+        "note": f"Version {version}. Source: \\url{{{cff['repository-code']}}}",
+    }
+    width = max(map(len, fields))
+    lines = [f"  {key:<{width}} = {{{value}}}," for key, value in fields.items()]
+    return "\n".join(["```bibtex", "@misc{rnn-gnn-book,", *lines, "}", "```"])
+
+
+def build_substitutions(root: Path, environ: Mapping[str, str]) -> dict[str, str]:
+    """What the home page says about this copy: the experiment size the notebooks ran
+    at (``BOOK_SIZE``), lib's version, the commit, and the BibTeX to cite it."""
+    version = book_version(root)
+    return {
+        "book_size": environ.get("BOOK_SIZE", "book"),
+        "book_version": version,
+        "book_commit": book_commit(root),
+        "book_bibtex": citation_bibtex(root, version),
+    }
+
+
+def fill_footer(theme_options: dict) -> None:
+    """``{repository_url}`` and ``{repository_branch}`` in the footer, filled in."""
+    footer = theme_options.get("extra_footer") or ""
+    for key in ("repository_url", "repository_branch"):
+        placeholder = "{" + key + "}"
+        if placeholder not in footer:
+            continue
+        if key not in theme_options:
+            raise ValueError(
+                f"the footer (html.extra_footer) uses {placeholder}, but _config.yml "
+                f"sets no repository.{key.removeprefix('repository_')}"
+            )
+        footer = footer.replace(placeholder, theme_options[key])
+    if footer:
+        theme_options["extra_footer"] = footer
+
+
 def add_build_substitutions(app, config):
-    """``{{ book_size }}`` in any page: the experiment size this build executed the
-    notebooks at."""
+    """``{{ book_size }}``, ``{{ book_version }}``, ``{{ book_commit }}`` and
+    ``{{ book_bibtex }}`` in any page (see :func:`build_substitutions`); the footer's
+    repository links."""
     config.myst_substitutions = {
         **config.myst_substitutions,
-        "book_size": os.environ.get("BOOK_SIZE", "book"),
+        **build_substitutions(Path(app.srcdir), os.environ),
     }
+    fill_footer(config.html_theme_options)
 
 
 def setup(app):
