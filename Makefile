@@ -15,7 +15,8 @@ JOBS ?= 2
 export BOOK_DATA_DIR ?= $(if $(wildcard ../shared/data),$(abspath ../shared/data),)
 export TQDM_DISABLE = 1
 
-.PHONY: help book test lint unit notebooks nb build-test browser sync format bench env assets clean
+.PHONY: help book test lint unit gpu-check-smoke notebooks nb build-test browser gpu-check sync format \
+	bench env assets clean
 
 help:   ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  make \1\t/' | expand -t 24
@@ -25,7 +26,7 @@ book: env assets   ## build the whole book into _build/html (BOOK_SIZE=smoke|boo
 
 test: env assets   ## every test: lint, unit tests, every notebook, the smoke book build, the browser
 	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory lint unit notebooks build-test browser && \
+	$(MAKE) --no-print-directory lint unit gpu-check-smoke notebooks build-test browser && \
 	echo "make test: all passed in $$(( $$(date +%s) - start )) s"
 
 lint: env   ## ruff: lint and format check of lib, scripts, tests and notebooks (rules in pyproject.toml)
@@ -34,6 +35,11 @@ lint: env   ## ruff: lint and format check of lib, scripts, tests and notebooks 
 
 unit: env   ## lib's unit tests and the book's static checks (no notebook executed)
 	$(PY) -m pytest tests -m "not browser and not site" -q
+
+# scripts/gpu_check.sh tested on the CPU: one test file, one notebook, the smoke character model
+gpu-check-smoke: env   ## scripts/gpu_check.sh on the CPU at smoke size, report in _build/gpu-check-smoke
+	OMP_NUM_THREADS=1 bash scripts/gpu_check.sh _build/gpu-check-smoke --size smoke --charlm-size smoke \
+		--tests tests/test_runtime.py --notebooks lstm_family --budget 120
 
 # nbval executes every notebook (asserts in cells do the checking), two at a time, one core each
 notebooks: env   ## execute every notebook at smoke size, as the tests do
@@ -51,6 +57,10 @@ build-test: env assets   ## build the book at smoke size into _build/test (what 
 browser: env   ## headless Chromium against the smoke build (run make build-test first)
 	bash scripts/ensure_chromium.sh
 	BOOK_HTML=_build/test/_build/html $(PY) -m pytest tests -m "browser or site" -q
+
+# No env: a GPU machine may have no network; the script takes .venv's Python, else python3
+gpu-check:   ## on a GPU: unit tests on cuda, notebooks at book size, full character model (ARGS=...)
+	bash scripts/gpu_check.sh --require-cuda $(ARGS)
 
 sync: env   ## after editing notebooks: Colab cell first, outputs stripped
 	$(PY) scripts/notebooks.py sync
