@@ -272,9 +272,28 @@ def add_build_substitutions(app, config):
     fill_footer(config.html_theme_options)
 
 
+def point_colab_button_at_edition(app, pagename, templatename, context, doctree):
+    """The Colab button of a notebook page opens the notebook's Colab edition
+    (scripts/colab_edition.py: plain Markdown, a visible install cell), published on the
+    branch ``launch_buttons.colab_branch`` of _config.yml, instead of the MyST source on
+    the book's branch. Runs after sphinx-book-theme has made the buttons (priority
+    above its 501)."""
+    options = app.config.html_theme_options
+    edition = (options.get("launch_buttons") or {}).get("colab_branch")
+    source = f"/blob/{options.get('repository_branch') or 'main'}/"
+    if not edition:
+        return
+    for group in context.get("header_buttons", []):
+        for button in group.get("buttons") or []:
+            url = button.get("url") or ""
+            if button.get("text") == "Colab" and source in url:
+                button["url"] = url.replace(source, f"/blob/{edition}/", 1)
+
+
 def setup(app):
     app.add_directive("timings-table", TimingsTableDirective)
     app.connect("config-inited", add_build_substitutions)
     app.add_js_file(None, body=FIRST_VISIT_MODE, priority=1)
     app.connect("html-page-context", clean_scripts, priority=900)
+    app.connect("html-page-context", point_colab_button_at_edition, priority=600)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -41,8 +41,10 @@ from pathlib import Path
 import yaml
 
 if __package__:  # imported as scripts.build_book (the tests)
+    from .colab_edition import EditionError, publish
     from .toc import notebooks_in_toc
 else:  # run as `python scripts/build_book.py`: scripts/ is sys.path[0]
+    from colab_edition import EditionError, publish
     from toc import notebooks_in_toc
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -470,6 +472,12 @@ def main() -> int:
     status = subprocess.call(cmd, env=env, cwd=ROOT)
     if status == 0:  # only a good build vouches for the pages Sphinx keeps
         (build / GOOD_BUILD_STAMP).write_text(current)
+        # the notebooks for Colab, also served as the pages' .ipynb download
+        try:
+            publish(ROOT, build)  # scripts/colab_edition.py
+        except EditionError as error:
+            print(f"Colab edition: {error}", file=sys.stderr)
+            status = 1
     return status
 
 

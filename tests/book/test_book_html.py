@@ -197,3 +197,35 @@ def test_footer_placeholder_without_repository_is_a_clear_error():
     options = {"extra_footer": "{repository_url}/LICENSE"}
     with pytest.raises(ValueError, match=r"sets no repository\.url"):
         book_html.fill_footer(options)
+
+
+def test_the_colab_button_opens_the_edition():
+    """The theme's Colab button opens the source on the book's branch; the hook moves
+    it to the edition's branch and leaves every other button alone."""
+    from types import SimpleNamespace
+
+    options = {
+        "repository_url": "https://github.com/o/r",
+        "repository_branch": "main",
+        "launch_buttons": {"colab_branch": "colab"},
+    }
+    app = SimpleNamespace(config=SimpleNamespace(html_theme_options=options))
+    colab = {
+        "text": "Colab",
+        "url": "https://colab.research.google.com/github/o/r/blob/main/notebooks/bptt.ipynb",
+    }
+    binder = {"text": "Binder", "url": "https://mybinder.org/v2/gh/o/r/main"}
+    context = {"header_buttons": [{"buttons": [binder, colab]}, {"type": "link"}]}
+    book_html.point_colab_button_at_edition(
+        app, "notebooks/bptt", "page", context, None
+    )
+    assert colab["url"] == (
+        "https://colab.research.google.com/github/o/r/blob/colab/notebooks/bptt.ipynb"
+    )
+    assert binder["url"] == "https://mybinder.org/v2/gh/o/r/main"
+    options[
+        "launch_buttons"
+    ] = {}  # no edition branch: the button stays as the theme made it
+    colab["url"] = "https://colab.research.google.com/github/o/r/blob/main/x.ipynb"
+    book_html.point_colab_button_at_edition(app, "x", "page", context, None)
+    assert colab["url"].endswith("/blob/main/x.ipynb")

@@ -314,7 +314,7 @@ def test_the_lab_has_every_control(lab):
     )  # V < 20 bars
     assert lab.error is None and len(lab.result["text"]) == 60
     assert "ms" in lab.displays["status"].value
-    assert "text/plain" in lab._repr_mimebundle_()
+    assert "text/plain" in lab._repr_mimebundle_()  # ipywidgets 8's own
 
 
 def test_the_slider_sets_the_temperature(lab):
@@ -431,6 +431,75 @@ def test_update_times_cover_every_control_and_restore_the_lab(lab):
         lab.vocab, prompt="ROME", temperature=0.7, length=60, seed=4
     )
     assert lab.controls["temperature"].value == pytest.approx(0.7)
+
+
+# ---------------------------------------- showing the lab under ipywidgets 8 and 7.7
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+@pytest.fixture
+def shell():
+    """IPython's shell, whose display() shows the lab in a kernel (history in memory,
+    and the singleton removed afterwards)."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    assert not InteractiveShell.initialized()
+    config = Config()
+    config.HistoryManager.hist_file = ":memory:"
+    yield InteractiveShell.instance(config=config)
+    InteractiveShell.clear_instance()
+
+
+def displayed(obj) -> list[dict]:
+    """The MIME bundles IPython's display(obj) publishes, what a notebook keeps; any
+    text it prints instead (a failing repr's traceback) is an error."""
+    from IPython.display import display
+    from IPython.utils.capture import capture_output
+
+    with capture_output() as captured:
+        display(obj)
+    assert captured.stdout == captured.stderr == "", captured.stdout + captured.stderr
+    return [output.data for output in captured.outputs]
+
+
+class Widget77:
+    """A widget as ipywidgets 7.7.1 (Colab's) makes it: ``_ipython_display_``
+    publishes the widget view, and there is no ``_repr_mimebundle_``."""
+
+    def __init__(self, model_id: str):
+        self.model_id = model_id
+
+    def _ipython_display_(self, **kwargs):
+        from IPython.display import display
+
+        view = {"version_major": 2, "version_minor": 0, "model_id": self.model_id}
+        display({"text/plain": "VBox(...)", WIDGET_VIEW: view}, raw=True)
+
+
+def test_the_lab_shows_its_widget_under_ipywidgets_8(lab, shell):
+    import ipywidgets
+
+    assert ipywidgets.__version__.startswith("8.")  # the book's environment
+    (bundle,) = displayed(lab)
+    assert bundle[WIDGET_VIEW]["model_id"] == lab.widget.model_id
+    assert lab._repr_mimebundle_()[WIDGET_VIEW]["model_id"] == lab.widget.model_id
+
+
+def test_the_lab_shows_its_widget_under_ipywidgets_7(lab, shell, monkeypatch):
+    monkeypatch.setattr(lab, "widget", Widget77("lab-77"))
+    assert not hasattr(lab, "_repr_mimebundle_")  # as its widget
+    (bundle,) = displayed(lab)
+    assert bundle[WIDGET_VIEW]["model_id"] == "lab-77"
+
+
+def test_show_live_displays_the_lab(model, shell):
+    from IPython.utils.capture import capture_output
+
+    with capture_output() as captured:
+        lab = templab.show_live(model, prompt="ROME", length=20)
+    (output,) = captured.outputs
+    assert output.data[WIDGET_VIEW]["model_id"] == lab.widget.model_id
 
 
 def test_entropy_curve_is_lib_entropy(model):

@@ -62,8 +62,22 @@ class LiveLab:
         self._listen()
         self.update()
 
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+    def _ipython_display_(self) -> None:
+        """``display(lab)`` and a cell ending in ``lab`` show the lab's widget.
+
+        IPython's own ``display`` shows a widget of either major version of
+        ipywidgets: 8 gives its widgets ``_repr_mimebundle_``, 7.7 (Colab's)
+        ``_ipython_display_`` only.
+        """
+        from IPython.display import display
+
+        display(self.widget)
+
+    @property
+    def _repr_mimebundle_(self):
+        """The widget's ``_repr_mimebundle_`` where it has one (ipywidgets 8); where it
+        has none (ipywidgets 7.7) neither has the lab, and IPython never asks for it."""
+        return self.widget._repr_mimebundle_
 
     # -- widgets -----------------------------------------------------------------
     def _build_controls(self) -> dict:
@@ -262,9 +276,8 @@ class LiveLab:
         except ValueError as error:  # UnknownCharacterError is a ValueError
             self.result, self.error = None, str(error)
             d["sample"].value = ""
-            d["status"].value = (
-                f'<span style="color:#c0392b"><b>{html.escape(str(error))}</b></span>'
-            )
+            message = html.escape(str(error))
+            d["status"].value = f'<span style="color:#c0392b"><b>{message}</b></span>'
             self.last_seconds = time.perf_counter() - start
             return
         V = len(self.vocab)
