@@ -190,16 +190,9 @@ class LiveLab:
 
     def _listen(self) -> None:
         c = self.controls
-        for name in (
-            "convention",
-            "temperature",
-            "greedy",
-            "prompt",
-            "length",
-            "seed",
-            "top_k",
-        ):
-            c[name].observe(self._on_change, names="value")
+        for name, control in c.items():
+            if name != "resample":  # every control but the button holds a value
+                control.observe(self._on_change, names="value")
         c["resample"].on_click(lambda _: self._resample())
 
     def _resample(self) -> None:
