@@ -1,5 +1,5 @@
-"""Drawing small graphs for chapter 5: nodes coloured by a value, edges weighted by
-another."""
+"""Drawing small graphs for the graph chapters: nodes coloured by a value, edges
+weighted by another."""
 
 from __future__ import annotations
 

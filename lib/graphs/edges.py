@@ -1,5 +1,5 @@
 """Graphs as edge lists, and the normalised adjacency matrices of graph convolutions
-(chapter 5).
+(every graph chapter).
 
 Convention. A graph on N nodes is an edge list ``edge_index`` of shape (2, E), dtype
 long. Column e, (i, j) = (edge_index[0, e], edge_index[1, e]), is the entry A_ij of the

@@ -1,4 +1,4 @@
-"""Graph attention networks from scratch (chapter 5), after Velickovic et al. (2018).
+"""Graph attention networks from scratch, after Velickovic et al. (2018).
 
 One head k of a layer, for the edges j -> i of the graph with self-loops
 (N(i) includes i):
@@ -12,8 +12,8 @@ One head k of a layer, for the edges j -> i of the graph with self-loops
 and the K heads are concatenated (hidden layers, followed by ELU) or averaged
 (the output layer). Dropout (p = 0.6) acts on each layer's input and on the normalised
 alpha_ij, as the paper says; the authors' code also drops the z_j that are summed
-(``value_dropout``), and so does :class:`GAT` by default (chapter 5 measures the
-difference on CiteSeer).
+(``value_dropout``), and so does :class:`GAT` by default (the reproduction chapter
+measures the difference on CiteSeer).
 
 Everything is computed on the E edges (i, j) of the graph (see :mod:`lib.graphs.edges`
 for the convention), never on an N x N matrix: scores and weights are (E, K) tensors and

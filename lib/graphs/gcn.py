@@ -1,4 +1,4 @@
-"""Graph convolutional networks from scratch (chapter 5), after Kipf & Welling (2017).
+"""Graph convolutional networks from scratch, after Kipf & Welling (2017).
 
 One layer, with A_hat = D~^{-1/2} (A + I) D~^{-1/2} (see :mod:`lib.graphs.edges`):
 

@@ -1,5 +1,5 @@
-"""A recurrent network over a graph: gated graph neural networks (chapter 5), after Li
-et al. (2016).
+"""A recurrent network over a graph: gated graph neural networks, after Li et al.
+(2016).
 
 A recurrent network applies one cell, with one set of weights, at every time step: it is
 message passing on a chain, h_t = cell(x_t, h_{t-1}). A gated graph layer does the same

@@ -1,5 +1,5 @@
 """Semi-supervised node classification: train on a few labelled nodes of one graph
-(chapter 5).
+(the graph convolution, attention and reproduction chapters).
 
 The model sees the whole graph (features of every node, every edge) but the loss only
 the labels of the training nodes. The objective of both papers reproduced in the

@@ -1,5 +1,5 @@
 """Measuring over-smoothing: how alike node representations become with depth
-(chapter 5).
+(the chapter on graph convolutional networks).
 
 The normalised Dirichlet energy of node representations H (N, F) on a graph with A_hat,
 

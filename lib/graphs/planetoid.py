@@ -1,5 +1,5 @@
 """The Planetoid citation graphs Cora, CiteSeer and PubMed with their standard split
-(chapter 5).
+(the graph convolution and reproduction chapters).
 
 The files are those of Yang et al. (2016), also used by Kipf & Welling (2017) and
 Velickovic et al. (2018): for a dataset ``ds`` eight files ``ind.<ds>.<part>``

@@ -1,5 +1,5 @@
 """A task that needs many propagation steps: which nodes can a marked source reach?
-(chapter 5)
+(the chapter on graph and recurrent networks)
 
 Each graph is a random forest: components of 1..``max_component`` nodes, each a random
 tree in which node t hangs from one of the two nodes before it (long, path-like trees

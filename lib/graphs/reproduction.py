@@ -1,4 +1,5 @@
-"""The training setups of the two papers that chapter 5 reproduces, and one run of each.
+"""The training setups of the two papers that the reproduction chapter reproduces,
+and one run of each.
 
 GCN: Kipf & Welling (2017), "Semi-Supervised Classification with Graph Convolutional
 Networks", section 5.2, and their code:

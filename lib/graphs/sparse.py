@@ -1,5 +1,5 @@
 """Sparse matrices for graph networks: products, their backward pass, dropout
-(chapter 5).
+(every graph chapter).
 
 Two sparse matrices appear in a graph convolution: the normalised adjacency A_hat (N, N)
 with E non-zeros, and bag-of-words features X (N, F) (Cora: 1.3% of the 2708 x 1433
