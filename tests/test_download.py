@@ -4,10 +4,8 @@ files."""
 from __future__ import annotations
 
 import hashlib
-import http.server
 import os
 import stat
-import threading
 
 import pytest
 
@@ -18,41 +16,18 @@ from lib.download import (
     atomic_write,
     fetch,
 )
+from tests.file_server import file_server
 
 GOOD = b"Once upon a time\n" * 200
 SHA = hashlib.sha256(GOOD).hexdigest()
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        body = {"/good.txt": GOOD, "/corrupt.txt": GOOD[:-1] + b"X"}.get(self.path)
-        if self.path == "/truncated.txt":  # announces every byte, sends half, hangs up
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(GOOD)))
-            self.end_headers()
-            self.wfile.write(GOOD[: len(GOOD) // 2])
-            self.wfile.flush()
-            self.close_connection = True
-            return
-        if body is None:
-            self.send_error(404)
-            return
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def server():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with file_server(
+        {"/good.txt": GOOD, "/corrupt.txt": GOOD[:-1] + b"X"}, truncated=GOOD
+    ) as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)

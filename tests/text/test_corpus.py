@@ -4,18 +4,15 @@ windows and splits."""
 from __future__ import annotations
 
 import hashlib
-import http.server
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 import torch
 
 from lib.download import ChecksumError, DataUnavailableError, RemoteFile
-from lib.text import corpus as text
 from lib.text import corpus as text_module
 from lib.text.corpus import (
     CORPORA,
@@ -26,43 +23,19 @@ from lib.text.corpus import (
     random_windows,
     tiled_windows,
 )
+from tests.file_server import file_server
 
 BOOK = "\ufeff".encode() + b"Once upon a time there was a king.\n" * 100  # BOM first
 SHA = hashlib.sha256(BOOK).hexdigest()
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        if self.path == "/truncated.txt":  # announces every byte, sends half, hangs up
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(BOOK)))
-            self.end_headers()
-            self.wfile.write(BOOK[: len(BOOK) // 2])
-            self.wfile.flush()
-            self.close_connection = True
-            return
-        body = {"/book.txt": BOOK, "/corrupt.txt": BOOK.replace(b"king", b"kong")}.get(
-            self.path
-        )
-        if body is None:
-            self.send_error(404)
-            return
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def server():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with file_server(
+        {"/book.txt": BOOK, "/corrupt.txt": BOOK.replace(b"king", b"kong")},
+        truncated=BOOK,
+    ) as url:
+        yield url
 
 
 @pytest.fixture
@@ -279,4 +252,4 @@ def test_tiled_windows_and_streams_cover_the_text_in_order():
 def test_corpus_repr_says_what_it_is(tmp_path):
     (tmp_path / "t.txt").write_text("abcdefghij" * 10)
     assert "100 characters, 10 distinct" in repr(load_corpus(tmp_path / "t.txt"))
-    assert text.decode_text(b"\xef\xbb\xbfx\r\ny") == "x\ny"
+    assert text_module.decode_text(b"\xef\xbb\xbfx\r\ny") == "x\ny"
