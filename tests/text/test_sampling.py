@@ -11,7 +11,6 @@ import pytest
 import torch
 
 from lib.text.corpus import UnknownCharacterError, Vocabulary
-from lib.text.model import CharLSTM, ModelConfig
 from lib.text.sampling import (
     Sampler,
     check_temperature,
@@ -21,21 +20,14 @@ from lib.text.sampling import (
     log_softmax,
     softmax_with_temperature,
 )
+from tests.text.tiny import sharp_char_model
 
 VOCAB = Vocabulary("abcdefgh \n")
 
 
-def make_model(lstm="torch", vocab=VOCAB, seed=0, n=16):
-    torch.manual_seed(seed)
-    m = CharLSTM(vocab, ModelConfig(num_hiddens=n, embedding_dim=6, lstm=lstm)).eval()
-    with torch.no_grad():  # sharper than at initialisation, so that choices matter
-        m.W_ph.mul_(8)
-    return m
-
-
 @pytest.fixture(scope="module")
 def model():
-    return make_model()
+    return sharp_char_model(VOCAB)
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +118,7 @@ def test_top_k_keeps_the_k_most_likely():
 
 @pytest.mark.parametrize("lstm", ["torch", "lib"])
 def test_the_sampler_computes_the_models_logits(lstm):
-    model = make_model(lstm)
+    model = sharp_char_model(VOCAB, lstm)
     sampler = Sampler(model)
     prompt = "abc hedge\nfad"
     with torch.no_grad():
@@ -209,7 +201,7 @@ def test_beam_width_one_is_greedy_and_scores_are_log_probabilities(model, sample
 
 def test_wide_enough_beam_search_is_exhaustive():
     vocab = Vocabulary("xyz")
-    model = make_model(vocab=vocab, seed=5)
+    model = sharp_char_model(vocab, seed=5)
     sampler = Sampler(model)
     every = ["".join(s) for s in itertools.product(vocab.chars, repeat=3)]
     scores = {s: torch_log_probs(model, "x", s).sum().item() for s in every}

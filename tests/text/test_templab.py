@@ -17,25 +17,17 @@ import torch
 from lib.text import templab
 from lib.text.cache import chapter_configs
 from lib.text.corpus import UnknownCharacterError, Vocabulary
-from lib.text.model import CharLSTM, ModelConfig
+from lib.text.model import CharLSTM
 from lib.text.sampling import Sampler, entropy_bits, export_weights
 from lib.text.templab import lab_javascript, lab_limits, lab_settings
+from tests.text.tiny import sharp_char_model
 
 VOCAB = Vocabulary("abcdefgh \n:ROME")
 
 
-def make_model(num_layers=2, n=16, seed=0, vocab=VOCAB):
-    torch.manual_seed(seed)
-    config = ModelConfig(num_hiddens=n, num_layers=num_layers, embedding_dim=6)
-    model = CharLSTM(vocab, config).eval()
-    with torch.no_grad():  # sharper than at initialisation, so that choices matter
-        model.W_ph.mul_(8)
-    return model
-
-
 @pytest.fixture(scope="module")
 def model():
-    return make_model()
+    return sharp_char_model(VOCAB)
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +49,7 @@ def payload_from_html(element: str) -> dict:
 # ----------------------------------------------------------------- the exported weights
 @pytest.mark.parametrize("num_layers", [1, 2, 3])
 def test_payload_round_trip_is_exact(num_layers):
-    model = make_model(num_layers)
+    model = sharp_char_model(VOCAB, num_layers=num_layers)
     settings = lab_settings(model.vocab, prompt="ab")
     payload = json.loads(json.dumps(templab.encode_payload(model, settings)))
     vocab, weights = templab.decode_payload(payload)
@@ -71,7 +63,7 @@ def test_payload_round_trip_is_exact(num_layers):
 
 @pytest.mark.parametrize("num_layers", [1, 2, 3])
 def test_model_from_weights_holds_the_same_numbers(num_layers):
-    model = make_model(num_layers)
+    model = sharp_char_model(VOCAB, num_layers=num_layers)
     weights = export_weights(model)
     rebuilt = Sampler(templab.model_from_weights(model.vocab, weights))
     for name, w in weights.items():
@@ -559,7 +551,7 @@ def run_node(folder, check: str, data: dict) -> dict:
 
 @pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
 def test_javascript_agrees_with_python(tmp_path):
-    model = make_model(n=24, vocab=Vocabulary("abcdefghijklmnop \n:ROME"))
+    model = sharp_char_model(Vocabulary("abcdefghijklmnop \n:ROME"), n=24)
     sampler = Sampler(model)
     runs = [
         {"prompt": p, "length": 100, "T": 0, "topK": None, "seed": 0}
