@@ -200,14 +200,6 @@ def test_lstm_learns_short_palindromes():
     assert hist.final_test_accuracy > 0.9
 
 
-def test_runs_on_the_default_device():
-    from lib.runtime import default_device
-
-    device = default_device()
-    m = LSTM(8, 10).to(device)
-    assert m(torch.randint(10, (2, 3), device=device)).device.type == device.type
-
-
 def test_unroll_and_state_grad_norms():
     from lib.recurrent.gradient_flow import hidden_state_grad_norms
     from lib.recurrent.lstm import state_grad_norms, unroll

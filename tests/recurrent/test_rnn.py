@@ -139,14 +139,6 @@ def test_features_of_the_wrong_size_or_dtype():
         m(torch.zeros(2, 4, 3, dtype=torch.float64))
 
 
-def test_runs_on_the_default_device():
-    from lib.runtime import default_device
-
-    device = default_device()
-    m = VanillaRNN(8, 10).to(device)
-    assert m(torch.randint(10, (2, 3), device=device)).device.type == device.type
-
-
 def test_W_hh_terms_sum_to_the_gradient():
     from lib.recurrent.bptt import W_hh_gradient_terms
 
