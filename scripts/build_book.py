@@ -8,8 +8,10 @@ Sphinx re-reads a page only when its own source changed. Neither sees an edit to
 a different BOOK_SIZE or a change to the book's Sphinx extension, so this script keeps
 two stamps in the _build folder:
 
-* ``.notebook-fingerprints.json``, one fingerprint per notebook: BOOK_SIZE and the
-  hashes of requirements.txt, pyproject.toml and every lib/ file the notebook imports,
+* ``.notebook-fingerprints.json``, one fingerprint per notebook: BOOK_SIZE,
+  BOOK_SEED_OFFSET and the hashes of requirements.txt, of pyproject.toml's
+  ``[project]`` and ``[build-system]`` tables (what the install reads; the tools'
+  settings below them run no notebook) and of every lib/ file the notebook imports,
   directly or through other lib modules (found by reading the imports with ``ast``; a
   package's data files, such as lib/text/templab/templab.js, belong to the package).
   Before anything is executed, each notebook whose fingerprint changed is dropped from
@@ -34,11 +36,14 @@ import json
 import os
 import subprocess
 import sys
+import tomllib
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import suppress
 from pathlib import Path
 
 import yaml
+
+from lib.runtime import SEED_OFFSET_VARIABLE, seed_offset
 
 if __package__:  # imported as scripts.build_book (the tests)
     from .colab_edition import EditionError, publish
@@ -49,6 +54,7 @@ else:  # run as `python scripts/build_book.py`: scripts/ is sys.path[0]
 
 ROOT = Path(__file__).resolve().parents[1]
 GLOBAL_INPUTS = ("requirements.txt", "pyproject.toml")  # every notebook runs on them
+INSTALL_TABLES = ("project", "build-system")  # the part of pyproject.toml pip reads
 NOTEBOOK_STAMPS = ".notebook-fingerprints.json"
 GOOD_BUILD_STAMP = ".lib-fingerprint"
 UNRESOLVED = "unresolved imports"  # the fingerprint of a notebook that always runs
@@ -222,10 +228,17 @@ def notebook_fingerprint(root: Path, notebook: Path, size: str) -> dict[str, str
         files = [*GLOBAL_INPUTS, *notebook_dependencies(root, notebook)]
     except (ValueError, SyntaxError) as error:  # SyntaxError: in a lib file
         return {UNRESOLVED: str(error)}
-    hashes = {
-        name: hashlib.sha256((root / name).read_bytes()).hexdigest() for name in files
-    }
-    return {"BOOK_SIZE": size, **hashes}
+    hashes = {name: file_hash(root / name) for name in files}
+    return {"BOOK_SIZE": size, SEED_OFFSET_VARIABLE: str(seed_offset()), **hashes}
+
+
+def file_hash(path: Path) -> str:
+    """sha256 of a file's bytes; of pyproject.toml, only of its install tables."""
+    if path.name != "pyproject.toml":
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    tables = tomllib.loads(path.read_text())
+    install = {name: tables.get(name) for name in INSTALL_TABLES}
+    return hashlib.sha256(json.dumps(install, sort_keys=True).encode()).hexdigest()
 
 
 def notebook_fingerprints(root: Path, size: str) -> dict[str, dict[str, str]]:

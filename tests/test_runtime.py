@@ -33,6 +33,27 @@ def test_seed_everything_reproduces():
     assert torch.equal(a, b)
 
 
+def test_the_seed_offset_shifts_every_seed(monkeypatch):
+    monkeypatch.delenv(runtime.SEED_OFFSET_VARIABLE, raising=False)
+    assert runtime.seed_offset() == 0
+    seven = torch.randn(3, generator=runtime.seeded_generator(7))
+    runtime.seed_everything(7)
+    global_seven = torch.randn(3)
+    monkeypatch.setenv(runtime.SEED_OFFSET_VARIABLE, "-2")
+    assert runtime.seed_offset() == -2
+    nine = torch.randn(3, generator=runtime.seeded_generator(9))
+    runtime.seed_everything(9)
+    assert torch.equal(seven, nine)  # 9 - 2 is 7
+    assert torch.equal(global_seven, torch.randn(3))
+    assert "seeds shifted by -2" in runtime.describe()
+
+
+def test_a_seed_offset_that_is_not_an_integer_is_an_error(monkeypatch):
+    monkeypatch.setenv(runtime.SEED_OFFSET_VARIABLE, "one")
+    with pytest.raises(ValueError, match="BOOK_SEED_OFFSET='one'"):
+        runtime.seed_everything(0)
+
+
 @pytest.mark.parametrize(
     "variable,progress,hidden",
     [

@@ -25,6 +25,7 @@ from torch import nn
 
 from lib.graphs.edges import disjoint_union, normalized_adjacency, sparse_adjacency
 from lib.graphs.sparse import SparseMatrix
+from lib.runtime import seeded_generator
 from lib.training import eval_mode
 
 
@@ -104,8 +105,8 @@ class ReachabilityTask:
     test: tuple[GraphBatch, torch.Tensor] = field(init=False, repr=False)
 
     def __post_init__(self):
-        self.generator = torch.Generator().manual_seed(2 * self.seed)
-        test_generator = torch.Generator().manual_seed(2 * self.seed + 1)
+        self.generator = seeded_generator(2 * self.seed)
+        test_generator = seeded_generator(2 * self.seed + 1)
         self.test = make_batch(
             self.test_graphs, self.num_nodes, self.max_component, test_generator
         )

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import torch
 
+from lib.runtime import seeded_generator
+
 NUM_DIGITS = 10
 
 
@@ -66,10 +68,8 @@ class PalindromeTask:
 
     def __post_init__(self):
         self.device = torch.device(self.device)
-        self.generator = torch.Generator(self.device).manual_seed(
-            self._stream_seed("train")
-        )
-        test_gen = torch.Generator(self.device).manual_seed(self._stream_seed("test"))
+        self.generator = seeded_generator(self._stream_seed("train"), self.device)
+        test_gen = seeded_generator(self._stream_seed("test"), self.device)
         self.test = self._draw(self.test_size, test_gen)
 
     def _stream_seed(self, split: str) -> int:

@@ -32,7 +32,13 @@ from lib.download import cache_dir, file_lock
 from lib.recurrent import base as recurrent_base
 from lib.recurrent import encodings as recurrent_encodings
 from lib.recurrent import lstm as recurrent_lstm
-from lib.runtime import by_size, default_device, experiment_size
+from lib.runtime import (
+    by_size,
+    default_device,
+    experiment_size,
+    seed_everything,
+    seed_offset,
+)
 from lib.text import corpus as corpus_module
 from lib.text import model as model_module
 from lib.text import training as training_module
@@ -106,6 +112,7 @@ def run_key(
             "model": asdict(model_config),
             "train": asdict(train_config),
             "size": experiment_size(),
+            "seed_offset": seed_offset(),
             "code": hashlib.sha256(code).hexdigest(),
         },
         sort_keys=True,
@@ -146,7 +153,7 @@ def train_or_load(
                 _set_aside(folder, *fault)
                 from_cache = False
         if not from_cache:
-            torch.manual_seed(train_config.seed)
+            seed_everything(train_config.seed)
             model = CharLSTM(corpus.vocab, model_config).to(device or default_device())
             train(model, corpus, train_config, checkpoint_dir=folder, progress=progress)
         final = read_checkpoint(paths[-1])

@@ -28,7 +28,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from lib.runtime import describe, experiment_size, progress_bar
+from lib.runtime import describe, experiment_size, progress_bar, seeded_generator
 from lib.text.corpus import Corpus, parallel_streams, random_windows, tiled_windows
 from lib.text.model import CharLSTM, VocabularyMismatchError, save_checkpoint
 from lib.training import eval_mode
@@ -148,7 +148,7 @@ def train(
             f"{corpus.vocab}"
         )
     device = model.W_ph.device
-    generator = torch.Generator().manual_seed(config.seed)
+    generator = seeded_generator(config.seed)
     opt = torch.optim.Adam(model.parameters(), lr=config.lr)
     schedule = torch.optim.lr_scheduler.StepLR(opt, config.decay_every, config.lr_decay)
     saves = dict(zip(checkpoint_steps(config.steps), THIRDS))

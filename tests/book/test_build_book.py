@@ -194,6 +194,27 @@ def test_another_size_changes_every_stamp(book):
     assert why_stale(None, smoke["notebooks/first.ipynb"]) == "new"
 
 
+def test_another_seed_offset_changes_every_stamp(book, monkeypatch):
+    monkeypatch.delenv("BOOK_SEED_OFFSET", raising=False)
+    before = notebook_fingerprints(book, "smoke")
+    monkeypatch.setenv("BOOK_SEED_OFFSET", "1000")
+    after = notebook_fingerprints(book, "smoke")
+    reasons = {why_stale(before[name], after[name]) for name in before}
+    assert reasons == {"BOOK_SEED_OFFSET changed"}
+
+
+def test_only_the_install_tables_of_pyproject_count(book):
+    before = notebook_fingerprints(book, "smoke")
+    with (book / "pyproject.toml").open("a") as handle:
+        handle.write("\n[tool.ruff]\nline-length = 88\n")  # no notebook runs on it
+    assert notebook_fingerprints(book, "smoke") == before
+    with (book / "pyproject.toml").open("a") as handle:
+        handle.write('\n[build-system]\nrequires = ["setuptools"]\n')
+    after = notebook_fingerprints(book, "smoke")
+    reasons = {why_stale(before[name], after[name]) for name in before}
+    assert reasons == {"pyproject.toml changed"}
+
+
 # --- the execution cache and the pages ----------------------------------------------
 
 
