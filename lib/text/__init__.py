@@ -48,6 +48,7 @@ from lib.text.sampling import (
     find_loop,
     log_softmax,
     one_line,
+    repeated_ngram_share,
     softmax_with_temperature,
 )
 from lib.text.training import (
@@ -94,6 +95,7 @@ __all__ = [
     "random_windows",
     "read_checkpoint",
     "read_text",
+    "repeated_ngram_share",
     "run_key",
     "save_checkpoint",
     "softmax_with_temperature",

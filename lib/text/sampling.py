@@ -5,13 +5,13 @@ Generation reads the prompt once, then carries the LSTM's state forward one char
 a time: each new character costs one step of the recurrence, never a re-read of the
 prefix.
 
-The next character is drawn from the softmax of the logits p divided by a temperature T,
+The next character is drawn from the softmax of the logits p divided by a temperature τ,
 
-    P_T(v) = exp(p_v / T) / sum_u exp(p_u / T),
+    P_τ(v) = exp(p_v / τ) / sum_u exp(p_u / τ),
 
-T -> 0 giving the argmax (T = 0 *is* greedy decoding, by definition), T = 1 the model's
-own distribution and T -> infinity the uniform one. The course writes softmax(beta p)
-instead, with beta = 1 / T an *inverse* temperature: every function here takes either
+τ -> 0 giving the argmax (τ = 0 *is* greedy decoding, by definition), τ = 1 the model's
+own distribution and τ -> infinity the uniform one. The course writes softmax(beta p)
+instead, with beta = 1 / τ an *inverse* temperature: every function here takes either
 ``temperature`` or ``beta``.
 
 :class:`Sampler` copies the model's weights to float32 NumPy arrays and runs the
@@ -38,14 +38,14 @@ from lib.text.model import CharLSTM
 def check_temperature(
     temperature: float | None = None, beta: float | None = None
 ) -> float:
-    """The temperature T >= 0 meant by ``temperature`` or ``beta`` = 1 / T
+    """The temperature τ >= 0 meant by ``temperature`` or ``beta`` = 1 / τ
     (not both; default 1).
 
-    T = 0 (beta = inf) is greedy decoding, T = inf (beta = 0) the uniform distribution.
+    τ = 0 (beta = inf) is greedy decoding, τ = inf (beta = 0) the uniform distribution.
     """
     if temperature is not None and beta is not None:
         raise ValueError(
-            "give a temperature T or an inverse temperature beta = 1/T, not both"
+            "give a temperature τ or an inverse temperature beta = 1/τ, not both"
         )
     name, value = ("beta", beta) if beta is not None else ("temperature", temperature)
     if value is None:
@@ -70,20 +70,20 @@ def softmax_with_temperature(
     beta: float | None = None,
     top_k: int | None = None,
 ) -> np.ndarray:
-    """softmax(logits / T) over the last axis, in float64; T = 0 is one-hot on the
+    """softmax(logits / τ) over the last axis, in float64; τ = 0 is one-hot on the
     argmax.
 
     With ``top_k``, only the k largest logits keep probability (renormalised).
     """
-    T = check_temperature(temperature, beta)
+    tau = check_temperature(temperature, beta)
     logits = np.asarray(logits, dtype=np.float64)
     if top_k is not None:
         logits = _keep_top_k(logits, top_k)
-    if T == 0:
+    if tau == 0:
         return np.eye(logits.shape[-1])[logits.argmax(-1)]
-    if math.isinf(T):
+    if math.isinf(tau):
         logits = np.where(np.isneginf(logits), -np.inf, 0.0)
-    z = logits / T if not math.isinf(T) else logits
+    z = logits / tau if not math.isinf(tau) else logits
     z = z - z.max(-1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(-1, keepdims=True)
@@ -130,6 +130,18 @@ def find_loop(text: str, min_repeats: int = 2) -> tuple[int, int] | None:
         if n - start >= min_repeats * period and (best is None or start < best[1]):
             best = (period, int(start))
     return best
+
+
+def repeated_ngram_share(text: str, n: int = 4) -> float:
+    """The share of ``text``'s n-grams (overlapping, ``len(text) - n + 1`` of them)
+    that already occurred earlier in it: 0 when no n-gram repeats, close to 1 for a
+    text caught in a short loop. ``repeated_ngram_share("abcabc", 3)`` is 0.25: of
+    abc, bca, cab, abc only the last one repeats. A text shorter than n has no n-grams
+    and scores 0."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n={n!r}: expected a positive integer")
+    grams = [text[i : i + n] for i in range(len(text) - n + 1)]
+    return 1 - len(set(grams)) / len(grams) if grams else 0.0
 
 
 def one_line(text: str, spaces: bool = False) -> str:
@@ -234,9 +246,9 @@ class Sampler:
         beta: float | None = None,
         top_k: int | None = None,
     ) -> np.ndarray:
-        """P_T(next character | prompt), shape (V,), ordered as ``self.vocab.chars``."""
-        T = check_temperature(temperature, beta)
-        return softmax_with_temperature(self.read(prompt)[0], T, top_k=top_k)
+        """P_τ(next character | prompt), shape (V,), ordered as ``self.vocab.chars``."""
+        tau = check_temperature(temperature, beta)
+        return softmax_with_temperature(self.read(prompt)[0], tau, top_k=top_k)
 
     def log_prob(self, prompt: str, continuation: str) -> float:
         """log P(continuation | prompt) under the model, in nats (sum over its
@@ -264,20 +276,20 @@ class Sampler:
         top_k: int | None = None,
         seed: int | None = None,
     ) -> str:
-        """The next ``length`` characters after ``prompt``, each drawn from P_T
-        (T = 0: greedy).
+        """The next ``length`` characters after ``prompt``, each drawn from P_τ
+        (τ = 0: greedy).
 
         A draw is inverse-CDF sampling: the first v whose cumulative probability exceeds
         a uniform u; the t-th draw uses the t-th of
         ``numpy.random.default_rng(seed).random(length)``.
         """
-        T, length = check_temperature(temperature, beta), _check_length(length)
+        tau, length = check_temperature(temperature, beta), _check_length(length)
         if top_k is not None:
             _keep_top_k(np.zeros(1), top_k)  # check it now, not in the loop
         logits, state = self.read(prompt)
         uniforms, out = np.random.default_rng(seed).random(length), []
         for t in range(length):
-            out.append(_draw(logits, T, top_k, uniforms[t]))
+            out.append(_draw(logits, tau, top_k, uniforms[t]))
             if t + 1 < length:
                 logits, state = self.step(np.array(out[-1:]), state)
                 logits = logits[0]
@@ -324,20 +336,20 @@ class Sampler:
         ]
 
 
-def _draw(logits: np.ndarray, T: float, top_k: int | None, u: float) -> int:
-    """The character id of softmax(logits / T) at the uniform number u, by inverse CDF.
+def _draw(logits: np.ndarray, tau: float, top_k: int | None, u: float) -> int:
+    """The character id of softmax(logits / τ) at the uniform number u, by inverse CDF.
 
-    T = 0 is the argmax. (NumPy methods, not functions: at V = 65 the call overhead is
+    τ = 0 is the argmax. (NumPy methods, not functions: at V = 65 the call overhead is
     the cost.)
     """
     if top_k is not None:
         logits = _keep_top_k(logits, top_k)
-    if T == 0:
+    if tau == 0:
         return int(logits.argmax())
-    if math.isinf(T):
+    if math.isinf(tau):
         weights = np.isfinite(logits).astype(np.float64)
     else:
-        weights = np.exp((logits - logits.max()) * (1.0 / T))  # exp(-inf) = 0 (top-k)
+        weights = np.exp((logits - logits.max()) * (1.0 / tau))  # exp(-inf) = 0 (top-k)
     cdf = weights.cumsum()
     return min(int(cdf.searchsorted(u * cdf[-1], side="right")), len(cdf) - 1)
 

@@ -186,15 +186,15 @@ def test_greedy_text_is_exactly_python_greedy(lab_page):
         assert lab.entropy() == 0.0
 
 
-@pytest.mark.parametrize("T", [0.3, 1.0, 2.5])
-def test_probabilities_agree_to_1e_4(lab_page, T):
+@pytest.mark.parametrize("tau", [0.3, 1.0, 2.5])
+def test_probabilities_agree_to_1e_4(lab_page, tau):
     lab, payload, sampler, _ = lab_page
     lab.greedy(False)
     lab.convention("T")
     for prompt in prompts_for(sampler.vocab)[:3]:
         lab.fill("prompt", prompt)
-        lab.set_value(T)
-        expected = sampler.next_distribution(prompt, temperature=T)
+        lab.set_value(tau)
+        expected = sampler.next_distribution(prompt, temperature=tau)
         assert np.abs(lab.distribution() - expected).max() < 1e-4
         bars = lab.bars()
         assert len(bars) == min(payload["limits"]["top_shown"], len(sampler.vocab))
@@ -212,8 +212,8 @@ def first_difference(a: str, b: str) -> int:
     )
 
 
-@pytest.mark.parametrize("T, top_k, seed", [(0.5, 0, 1), (1.0, 0, 7), (2.0, 5, 3)])
-def test_a_seed_writes_the_same_text_as_python(lab_page, T, top_k, seed):
+@pytest.mark.parametrize("tau, top_k, seed", [(0.5, 0, 1), (1.0, 0, 7), (2.0, 5, 3)])
+def test_a_seed_writes_the_same_text_as_python(lab_page, tau, top_k, seed):
     """NumPy's generator in JavaScript: the same uniforms, the same inverse-CDF
     draws."""
     lab, _, sampler, _ = lab_page
@@ -222,10 +222,10 @@ def test_a_seed_writes_the_same_text_as_python(lab_page, T, top_k, seed):
     lab.fill("prompt", "ROMEO:\n" if "R" in sampler.vocab else sampler.vocab.chars[0])
     lab.fill("seed", seed)
     lab.fill("topk", top_k)
-    lab.set_value(T)
+    lab.set_value(tau)
     prompt = lab.root.locator(".templab-prompt").input_value()
     expected = sampler.sample(
-        prompt, 200, temperature=T, top_k=top_k or None, seed=seed
+        prompt, 200, temperature=tau, top_k=top_k or None, seed=seed
     )
     got = lab.continuation()
     assert got == expected, (
@@ -241,16 +241,22 @@ def test_the_beta_convention_relabels(lab_page):
     lab.fill("prompt", prompts_for(sampler.vocab)[0])
     lab.set_value(0.5)
     text, P = lab.continuation(), lab.distribution()
+    controls = lab.root.locator(".templab-controls")
+    # the temperature is written τ, as in the book ("T" is only the radio's value)
+    assert "divide by τ" in controls.inner_text()
+    assert "τ (divide the logits)" in lab.root.locator(".templab-curve").inner_html()
+    assert "τ = 0.5" in lab.root.locator(".templab-entropy").inner_text()
     lab.convention("beta")
     assert float(lab.root.locator(".templab-temperature").input_value()) == 2
     assert lab.continuation() == text and np.array_equal(lab.distribution(), P)
-    lab.set_value(4)  # beta = 4 is T = 0.25
+    lab.set_value(4)  # beta = 4 is τ = 0.25
     prompt = lab.root.locator(".templab-prompt").input_value()
     assert (
         np.abs(lab.distribution() - sampler.next_distribution(prompt, beta=4)).max()
         < 1e-4
     )
-    assert "β" in lab.root.locator(".templab-curve").inner_html()
+    assert "β = 1/τ" in lab.root.locator(".templab-curve").inner_html()
+    assert "β = 4" in lab.root.locator(".templab-entropy").inner_text()
     lab.convention("T")
 
 
@@ -294,8 +300,8 @@ def test_update_speed_is_reported(lab_page):
     lab.greedy(False)
     lab.fill("length", 200)
     times = []
-    for T in (0.2, 0.5, 1.0, 2.0, 4.0):
-        lab.set_value(T)
+    for tau in (0.2, 0.5, 1.0, 2.0, 4.0):
+        lab.set_value(tau)
         times.append(lab.root.evaluate("e => e.templab.lastMilliseconds"))
     print(
         f"\nbrowser lab: {np.median(times):.0f} ms median, "

@@ -18,6 +18,7 @@ from lib.text.sampling import (
     export_weights,
     find_loop,
     log_softmax,
+    repeated_ngram_share,
     softmax_with_temperature,
 )
 from tests.text.tiny import sharp_char_model
@@ -247,6 +248,26 @@ def test_find_loop():
         1,
         2,
     )
+
+
+def test_repeated_ngram_share():
+    assert repeated_ngram_share("abcdefgh") == 0.0  # every 4-gram new
+    assert repeated_ngram_share("abcabc", 3) == pytest.approx(1 / 4)  # abc again
+    # a loop of period p: after the first p n-grams, every one is a repeat
+    loop = "the world in " * 10
+    grams = len(loop) - 4 + 1
+    assert repeated_ngram_share(loop) == pytest.approx(1 - 13 / grams)
+    assert repeated_ngram_share("aaaa", 1) == pytest.approx(3 / 4)
+    assert repeated_ngram_share("abc") == 0.0  # shorter than n: no n-grams
+    assert repeated_ngram_share("") == 0.0
+    # the same as counting by hand, with a brute-force definition
+    text = "to be or not to be, that is to be"
+    grams = [text[i : i + 4] for i in range(len(text) - 3)]
+    repeats = sum(g in grams[:i] for i, g in enumerate(grams))
+    assert repeated_ngram_share(text) == pytest.approx(repeats / len(grams))
+    for n in (0, -1, 1.5, True):
+        with pytest.raises(ValueError, match="n="):
+            repeated_ngram_share("abc", n)
 
 
 def test_log_softmax_and_entropy():

@@ -267,6 +267,27 @@ def test_greedy_and_beta_settings(model):
     assert lab_settings(model.vocab, prompt="a", temperature=0).greedy
     s = lab_settings(model.vocab, prompt="a", beta=4.0, convention="beta")
     assert s.T == 0.25 and not s.greedy and templab.setting_name(s) == "β = 4"
+    # the displays write the temperature τ (T is only the settings' key)
+    tau = lab_settings(model.vocab, prompt="a", temperature=0.5)
+    assert templab.setting_name(tau) == "τ = 0.5"
+    greedy = lab_settings(model.vocab, prompt="a", temperature=0)
+    assert templab.setting_name(greedy) == "τ = 0 (greedy)"
+
+
+def test_the_javascript_writes_tau():
+    """The browser lab labels its controls and charts as the book writes them: τ."""
+    code = lab_javascript()
+    for label in (
+        '"divide by τ"',
+        '"greedy (τ = 0)"',
+        '"τ (divide the logits), log scale"',
+        '"β = 1/τ (multiply the logits), log scale"',
+        '"τ = 0 (greedy)"',
+        "P_τ (filled)",
+    ):
+        assert label in code, f"templab.js lacks the label {label}"
+    for old in ("divide by T", "greedy (T = 0)", "1/T (multiply", "P_T"):
+        assert old not in code, f"templab.js still writes {old!r}"
 
 
 # ------------------------------------------------------------------------- the live lab
@@ -289,8 +310,15 @@ def test_the_lab_has_every_control(lab):
     slider = lab.controls["temperature"]
     assert (
         type(slider).__name__ == "FloatLogSlider"
-        and lab.labels["temperature"].value == "T"
+        and lab.labels["temperature"].value == "τ"
     )
+    assert lab.controls["convention"].options == (
+        ("divide by τ", "T"),
+        ("multiply by β", "beta"),
+    )  # the temperature is written τ; "T" stays the settings' key
+    assert lab.controls["greedy"].description == "greedy (τ = 0)"
+    assert "τ (divide the logits)" in lab.displays["curve"].value
+    assert "P_τ = " in lab.displays["bars"].value  # the bars' tooltips
     assert all(
         not getattr(c, "description", "")
         for name, c in lab.controls.items()
@@ -299,7 +327,7 @@ def test_the_lab_has_every_control(lab):
     assert (
         type(lab.controls["greedy"]).__name__ == "ToggleButton"
     )  # typesets nothing else
-    assert (slider.min, slider.max) == (-1.3, 0.7)  # T from about 0.05 to 5
+    assert (slider.min, slider.max) == (-1.3, 0.7)  # τ from about 0.05 to 5
     assert "svg" in lab.displays["bars"].value and "svg" in lab.displays["curve"].value
     assert lab.displays["bars"].value.count('fill="#1f77b4"') == len(
         lab.vocab
@@ -319,7 +347,7 @@ def test_the_slider_sets_the_temperature(lab):
     assert lab.result["text"] == sampler.sample("ROME", 60, temperature=0.3, seed=0)
     cold = lab.result["H"]
     lab.controls["temperature"].value = 3.0
-    assert lab.result["H"] > cold  # entropy grows with T
+    assert lab.result["H"] > cold  # entropy grows with τ
     assert f"{lab.result['H']:.3f} bits" in lab.displays["entropy"].value
 
 
@@ -328,7 +356,7 @@ def test_greedy_is_the_argmax(lab):
     assert lab.controls["temperature"].disabled
     assert lab.result["text"] == lab.sampler.greedy("ROME", 60)
     assert lab.result["H"] == 0 and lab.result["P"].max() == 1
-    assert "T = 0 (greedy)" in lab.displays["entropy"].value
+    assert "τ = 0 (greedy)" in lab.displays["entropy"].value
 
 
 def test_the_convention_relabels_the_same_distributions(lab):
@@ -343,7 +371,7 @@ def test_the_convention_relabels_the_same_distributions(lab):
     )
     assert (
         "β = 2" in lab.displays["entropy"].value
-        and "β = 1/T" in lab.displays["curve"].value
+        and "β = 1/τ" in lab.displays["curve"].value
     )
     slider.value = 4.0  # a larger beta is a colder text
     assert pytest.approx(0.25) == lab.settings.T and lab.result["H"] < before["H"]

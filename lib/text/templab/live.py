@@ -90,14 +90,14 @@ class LiveLab:
         width = lambda size: w.Layout(width=size)
         return {
             "convention": w.ToggleButtons(
-                options=[("divide by T", "T"), ("multiply by β", "beta")],
+                options=[("divide by τ", "T"), ("multiply by β", "beta")],
                 style={"button_width": "auto"},
             ),
             "temperature": w.FloatLogSlider(
                 base=10, step=SLIDER[2], readout_format=".3g"
             ),
             "greedy": w.ToggleButton(
-                description="greedy (T = 0)", layout=width("auto")
+                description="greedy (τ = 0)", layout=width("auto")
             ),
             "prompt": w.Textarea(rows=2, layout=width("16em")),
             "length": w.BoundedIntText(min=1, max=MAX_LENGTH, layout=width("6em")),
@@ -114,7 +114,7 @@ class LiveLab:
         return {
             name: w.HTML(text)
             for name, text in [
-                ("temperature", "T"),
+                ("temperature", "τ"),
                 ("prompt", "prompt"),
                 ("length", "length"),
                 ("seed", "seed"),
@@ -173,9 +173,9 @@ class LiveLab:
             slider.min, slider.max = -3, 3  # widen first: nothing clamps
             slider.value = 1 / s.T if beta else s.T
             slider.min, slider.max = low, high
-            self.labels["temperature"].value = "β" if beta else "T"
+            self.labels["temperature"].value = "β" if beta else "τ"
             slider.disabled = s.greedy
-            c["greedy"].description = "greedy (β = ∞)" if beta else "greedy (T = 0)"
+            c["greedy"].description = "greedy (β = ∞)" if beta else "greedy (τ = 0)"
             for name, value in [
                 ("convention", s.convention),
                 ("greedy", s.greedy),
@@ -204,14 +204,14 @@ class LiveLab:
             return
         c, s = self.controls, self.settings
         beta = c["convention"].value == "beta"
-        T = (
+        tau = (
             s.T
             if change["owner"] is c["convention"]
             else (1 / c["temperature"].value if beta else c["temperature"].value)
         )
         self.settings = replace(
             s,
-            T=min(max(T, T_RANGE[0]), T_RANGE[1]),
+            T=min(max(tau, T_RANGE[0]), T_RANGE[1]),
             convention=c["convention"].value,
             greedy=c["greedy"].value,
             prompt=c["prompt"].value,
@@ -244,15 +244,15 @@ class LiveLab:
         if not s.prompt:
             raise ValueError("the prompt is empty: type at least one character")
         logits = self._logits(s.prompt)
-        T = 0.0 if s.greedy else s.T
-        P = softmax_with_temperature(logits, T, top_k=s.top_k)
+        tau = 0.0 if s.greedy else s.T
+        P = softmax_with_temperature(logits, tau, top_k=s.top_k)
         P1 = softmax_with_temperature(logits, 1.0)
         text = self.sampler.sample(
-            s.prompt, s.length, temperature=T, top_k=s.top_k, seed=s.seed
+            s.prompt, s.length, temperature=tau, top_k=s.top_k, seed=s.seed
         )
         return {
             "logits": logits,
-            "T": T,
+            "T": tau,
             "P": P,
             "P1": P1,
             "text": text,
@@ -278,7 +278,7 @@ class LiveLab:
         d["curve"].value = curve_svg(r["logits"], s, r["H"], V)
         d["entropy"].value = (
             f"Entropy of the next character at {setting_name(s)}: "
-            f"<b>{r['H']:.3f} bits</b> (the model's own, T = 1: "
+            f"<b>{r['H']:.3f} bits</b> (the model's own, τ = 1: "
             f"{r['H1']:.3f} bits; uniform: {math.log2(V):.3f} bits)."
         )
         d["sample"].value = (

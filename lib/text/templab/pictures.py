@@ -1,7 +1,7 @@
 """The live temperature lab's two charts, drawn as SVG text.
 
 The chapter "The temperature lab" shows, for the current setting, the distribution of
-the next character (:func:`bars_svg`: P_T of the TOP_SHOWN most likely characters over
+the next character (:func:`bars_svg`: P_τ of the TOP_SHOWN most likely characters over
 the model's own P_1) and the entropy of that distribution against the temperature,
 with the current setting marked (:func:`curve_svg`, over the grid of
 :func:`entropy_curve`). The live lab (:mod:`lib.text.templab.live`) puts these strings
@@ -56,7 +56,7 @@ def shown_char(ch: str) -> str:
 
 
 def bars_svg(chars, P: np.ndarray, P1: np.ndarray) -> str:
-    """P_T (filled) and P_1 (dashed outline) of the TOP_SHOWN (20) characters the model
+    """P_τ (filled) and P_1 (dashed outline) of the TOP_SHOWN (20) characters the model
     ranks highest."""
     order = sorted(range(len(P1)), key=lambda v: (-P1[v], v))[:TOP_SHOWN]
     x0, y0, height, width = 36, 200, 180, 376 / TOP_SHOWN
@@ -70,7 +70,7 @@ def bars_svg(chars, P: np.ndarray, P1: np.ndarray) -> str:
         out.append(_text(x0 - 4, y(tick) + 4, f"{tick:g}", anchor="end"))
     for i, v in enumerate(order):
         x, ch = x0 + i * width + 2, chars[v]
-        tip = f"{json.dumps(ch)}: P_T = {P[v]:.4f}, P_1 = {P1[v]:.4f}"
+        tip = f"{json.dumps(ch)}: P_τ = {P[v]:.4f}, P_1 = {P1[v]:.4f}"
         out.append(
             f'<rect x="{x:.1f}" width="{width - 4:.1f}" y="{y(P[v]):.2f}" '
             f'height="{P[v] * height:.2f}" fill="#1f77b4">'
@@ -96,8 +96,8 @@ def bars_svg(chars, P: np.ndarray, P1: np.ndarray) -> str:
 
 
 def entropy_curve(logits: np.ndarray, convention: str, top_k: int | None):
-    """(x, H): the slider's values (T, or beta = 1/T) on a log grid of CURVE_POINTS and
-    the entropy in bits of softmax(logits / T) with top-k at each."""
+    """(x, H): the slider's values (τ, or beta = 1/τ) on a log grid of CURVE_POINTS and
+    the entropy in bits of softmax(logits / τ) with top-k at each."""
     low, high = value_range(convention)
     x = low * (high / low) ** (np.arange(CURVE_POINTS) / (CURVE_POINTS - 1))
     temperatures = x if convention == "T" else 1 / x
@@ -134,9 +134,9 @@ def curve_svg(logits: np.ndarray, s: LabSettings, H_now: float, V: int) -> str:
         out.append(_text(px(tick), y0 + 16, f"{tick:g}", anchor="middle"))
     out.append(f'<line x1="{x0}" x2="{x1}" y1="{y0}" y2="{y0}" stroke="currentColor"/>')
     axis = (
-        "β = 1/T (multiply the logits), log scale"
+        "β = 1/τ (multiply the logits), log scale"
         if beta
-        else "T (divide the logits), log scale"
+        else "τ (divide the logits), log scale"
     )
     out.append(_text((x0 + x1) / 2, 226, axis, 12, "middle"))
     out.append(_y_label(105, "entropy (bits)"))

@@ -1,8 +1,8 @@
 """What the temperature lab's controls can show, and the limits of each control.
 
 The chapter "The temperature lab" has one set of controls for both labs: the
-temperature on a logarithmic slider (T from 0.05 to 5) or greedy decoding (T = 0), the
-convention (divide the logits by T, or multiply them by beta = 1/T: two names for the
+temperature on a logarithmic slider (τ from 0.05 to 5) or greedy decoding (τ = 0), the
+convention (divide the logits by τ, or multiply them by beta = 1/τ: two names for the
 same distributions), the prompt, the length, the seed and top-k. :class:`LabSettings`
 is one position of those controls and :func:`lab_settings` checks it. The limits are
 stated here once: the live lab (:mod:`lib.text.templab.live`) and the charts
@@ -21,18 +21,20 @@ from lib.text.corpus import Vocabulary
 from lib.text.sampling import check_temperature
 
 T_RANGE = (0.05, 5.0)  # the temperatures a lab accepts (beta: 0.2 to 20)
-SLIDER = (-1.3, 0.7, 0.01)  # log10 T on the slider: min, max, step (T = 1 is a step)
+SLIDER = (-1.3, 0.7, 0.01)  # log10 τ on the slider: min, max, step (τ = 1 is a step)
 MAX_LENGTH = 2000  # characters in a sample
 MAX_SEED = 2**32 - 1  # seeds: 0 to MAX_SEED (numpy.random.default_rng takes more)
 TOP_SHOWN = 20  # bars in the distribution chart
 CURVE_POINTS = 121  # temperatures on the entropy curve
-CONVENTIONS = ("T", "beta")
+CONVENTIONS = ("T", "beta")  # divide by the temperature τ, or multiply by beta = 1/τ
 
 
 @dataclass(frozen=True)
 class LabSettings:
-    """What the controls show. ``T`` is the temperature (beta = 1/T when convention is
-    ``"beta"``); with ``greedy`` the lab decodes at T = 0 and the slider keeps ``T``."""
+    """What the controls show. ``T`` is the temperature τ (the slider shows beta = 1/τ
+    when convention is ``"beta"``); with ``greedy`` the lab decodes at τ = 0 and the
+    slider keeps ``T``. The names ``T`` and ``"T"`` are the settings' keys (the payload
+    and the JavaScript use them too); the displays write τ."""
 
     prompt: str = "ROMEO:\n"
     T: float = 1.0
@@ -53,12 +55,12 @@ def lab_settings(
     seed: int = 0,
     top_k: int | None = None,
 ) -> LabSettings:
-    """Checked settings for a lab over ``vocab``: T from ``temperature`` or ``beta``
-    (T = 0 is greedy), a prompt the model can read, 1 <= length <= MAX_LENGTH,
+    """Checked settings for a lab over ``vocab``: τ from ``temperature`` or ``beta``
+    (τ = 0 is greedy), a prompt the model can read, 1 <= length <= MAX_LENGTH,
     0 <= seed <= MAX_SEED, top-k in [1, V] or None."""
-    T = check_temperature(temperature, beta)
+    tau = check_temperature(temperature, beta)
     settings = LabSettings(
-        prompt, 1.0 if T == 0 else T, T == 0, convention, length, seed, top_k
+        prompt, 1.0 if tau == 0 else tau, tau == 0, convention, length, seed, top_k
     )
     return check_settings(vocab, settings)
 
@@ -70,13 +72,13 @@ def check_settings(vocab: Vocabulary, s: LabSettings) -> LabSettings:
     low, high = T_RANGE
     if not low <= s.T <= high:
         raise ValueError(
-            f"T = {s.T:g}: the lab's slider spans T = {low} to {high} "
-            f"(beta = {1 / high:g} to {1 / low:g}); T = 0 is greedy"
+            f"τ = {s.T:g}: the lab's slider spans τ = {low} to {high} "
+            f"(beta = {1 / high:g} to {1 / low:g}); τ = 0 is greedy"
         )
     if s.convention not in CONVENTIONS:
         raise ValueError(
             f"convention={s.convention!r}: expected 'T' (divide the "
-            f"logits by T) or 'beta' (multiply them by beta = 1/T)"
+            f"logits by the temperature τ) or 'beta' (multiply them by beta = 1/τ)"
         )
     if not isinstance(s.prompt, str) or not s.prompt:
         raise ValueError("the prompt must be a non-empty string")
@@ -104,16 +106,16 @@ def _check_int(name: str, value, low: int, high: int) -> None:
 
 
 def setting_name(s: LabSettings) -> str:
-    """'T = 0.5', 'β = 2', 'T = 0 (greedy)', ...: the setting as the displays write
+    """'τ = 0.5', 'β = 2', 'τ = 0 (greedy)', ...: the setting as the displays write
     it."""
     if s.greedy:
-        return "β = ∞ (greedy)" if s.convention == "beta" else "T = 0 (greedy)"
-    return f"β = {1 / s.T:.3g}" if s.convention == "beta" else f"T = {s.T:.3g}"
+        return "β = ∞ (greedy)" if s.convention == "beta" else "τ = 0 (greedy)"
+    return f"β = {1 / s.T:.3g}" if s.convention == "beta" else f"τ = {s.T:.3g}"
 
 
 # ------------------------------------------------------------------ the slider's scale
 def value_range(convention: str) -> tuple[float, float]:
-    """The slider's values at its two ends: T in T_RANGE, or beta = 1/T (0.2 to 20)."""
+    """The slider's values at its two ends: τ in T_RANGE, or beta = 1/τ (0.2 to 20)."""
     if convention not in CONVENTIONS:
         raise ValueError(f"convention={convention!r}: expected one of {CONVENTIONS}")
     low, high = T_RANGE
@@ -122,7 +124,7 @@ def value_range(convention: str) -> tuple[float, float]:
 
 def axis_ticks(convention: str) -> list[float]:
     """The 1-2-5 values within :func:`value_range`, where the entropy curve's axis is
-    marked: 0.05, 0.1, 0.2, 0.5, 1, 2, 5 for T; 0.2, 0.5, ..., 20 for beta."""
+    marked: 0.05, 0.1, 0.2, 0.5, 1, 2, 5 for τ; 0.2, 0.5, ..., 20 for beta."""
     low, high = value_range(convention)
     decades = range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
     ticks = (round(m * 10.0**e, 12) for e in decades for m in (1, 2, 5))
@@ -131,7 +133,7 @@ def axis_ticks(convention: str) -> list[float]:
 
 def lab_limits() -> dict:
     """Every limit the browser's JavaScript needs, as JSON values (the payload carries
-    them): the temperatures, the slider (log10 T: min, max, step), the ranges of length
+    them): the temperatures, the slider (log10 τ: min, max, step), the ranges of length
     and seed, the bars shown, the points of the entropy curve and its axis ticks."""
     return {
         "T": list(T_RANGE),

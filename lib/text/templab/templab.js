@@ -11,7 +11,10 @@
  *   [i, f, g, o] = [sigm, sigm, tanh, sigm](gates)
  *   c_t = i * g + f * c_{t-1},   h_t = o * tanh(c_t)
  *   p_t = h^(L)_t W_ph + b_p                                      W_ph (n, V), b_p (V,)
- *   P_T(v) = softmax(p_t / T)_v      T = 0: the argmax; top-k keeps the k largest logits
+ *   P_τ(v) = softmax(p_t / τ)_v      τ = 0: the argmax; top-k keeps the k largest logits
+ *
+ * The temperature τ is held under the key T (settings.T, limits.T, the convention "T"),
+ * as in lib.text.templab.settings; the displays write τ.
  *
  * The weights are the float32 numbers Python exports (held as float64, the same values) and
  * the states are stored as float32 (Float32Array), like the NumPy sampler's arrays; each
@@ -153,10 +156,10 @@
   }
 
   // ---------------------------------------------------------------- distributions
-  /** T from a temperature or beta = 1/T, as lib.text.sampling.check_temperature (0 <= T <= inf). */
+  /** τ from a temperature or beta = 1/τ, as lib.text.sampling.check_temperature (0 <= τ <= inf). */
   function checkTemperature(value, convention) {
     if (typeof value !== "number" || Number.isNaN(value) || value < 0) {
-      const name = convention === "beta" ? "β" : "T";
+      const name = convention === "beta" ? "β" : "τ";
       throw new Error(name + " = " + value + ": must be a number >= 0");
     }
     if (convention === "beta") return value === 0 ? Infinity : 1 / value;
@@ -176,7 +179,7 @@
     return best;
   }
 
-  /** softmax(logits / T) in float64; T = 0 is one-hot on the argmax, T = inf uniform. */
+  /** softmax(logits / τ) in float64; τ = 0 is one-hot on the argmax, τ = inf uniform. */
   function softmaxT(logits, T, topK) {
     const z = Float64Array.from(keepTopK(logits, topK));
     const p = new Float64Array(z.length);
@@ -293,7 +296,7 @@
 
   // ------------------------------------------------------------------------ the limits
   /** The limits of lib.text.templab.settings.lab_limits, as the payload carries them:
-   *  T [min, max], slider (log10 T) [min, max, step], length and seed [min, max], top_shown
+   *  T (τ) [min, max], slider (log10 τ) [min, max, step], length and seed [min, max], top_shown
    *  (bars), curve_points, ticks {T: [...], beta: [...]}. A payload without them is an error. */
   function readLimits(payload) {
     const limits = payload.limits || {};
@@ -319,19 +322,19 @@
     return limits;
   }
 
-  /** The slider's values at its two ends: T, or beta = 1/T (settings.value_range). */
+  /** The slider's values at its two ends: τ, or beta = 1/τ (settings.value_range). */
   function valueRange(limits, convention) {
     const [low, high] = limits.T;
     return convention === "beta" ? [1 / high, 1 / low] : [low, high];
   }
 
-  /** The slider's range in log10 of its value: [min, max]; for beta, the mirror of T's. */
+  /** The slider's range in log10 of its value: [min, max]; for beta, the mirror of τ's. */
   function sliderRange(limits, convention) {
     const [low, high] = limits.slider;
     return convention === "beta" ? [-high, -low] : [low, high];
   }
 
-  /** T held inside the lab's temperatures. */
+  /** τ held inside the lab's temperatures. */
   function clampT(limits, T) { return Math.min(limits.T[1], Math.max(limits.T[0], T)); }
 
   /** The number ``text`` says if it is a whole number in [min, max], else an error. */
@@ -409,9 +412,9 @@
       slider: el("input", {type: "range", step: String(lim.slider[2]),
                            class: "templab-slider"}),
       value: el("input", {type: "number", step: "any", class: "templab-temperature"}),
-      valueName: el("span", {text: "T"}),
+      valueName: el("span", {text: "τ"}),
       greedy: el("input", {type: "checkbox", class: "templab-greedy"}),
-      greedyName: el("span", {text: "greedy (T = 0)"}),
+      greedyName: el("span", {text: "greedy (τ = 0)"}),
       prompt: el("textarea", {rows: "2", class: "templab-prompt", spellcheck: "false"}),
       length: el("input", {type: "number", min: String(lim.length[0]),
                            max: String(lim.length[1]), class: "templab-length"}),
@@ -424,7 +427,7 @@
     const pair = (...kids) => el("label", {}, kids);
     return el("div", {class: "templab-controls"}, [
       el("span", {class: "templab-convention-pair"}, [
-        pair(c.divide, el("span", {text: "divide by T"})),
+        pair(c.divide, el("span", {text: "divide by τ"})),
         pair(c.multiply, el("span", {text: "multiply by β"}))]),
       pair(c.valueName, c.slider, c.value), pair(c.greedy, c.greedyName),
       pair(el("span", {text: "prompt"}), c.prompt), pair(el("span", {text: "length"}), c.length),
@@ -444,7 +447,7 @@
     return [
       el("div", {class: "templab-displays"}, [
         el("figure", {}, [d.bars, el("figcaption", {text: "The next character after the prompt: " +
-          "P_T (filled) and the model's own P_1 (outline), its " + lab.limits.top_shown +
+          "P_τ (filled) and the model's own P_1 (outline), its " + lab.limits.top_shown +
           " most likely characters."})]),
         el("figure", {}, [d.curve, el("figcaption", {text: "Entropy of the next character " +
           "against the temperature; the dot is the current setting."})])]),
@@ -456,7 +459,7 @@
   // ------------------------------------------------------------- controls <-> settings
   const lg = Math.log10;
 
-  /** The temperature controls. The slider shows log10 of T, or of beta = 1/T: the same
+  /** The temperature controls. The slider shows log10 of τ, or of beta = 1/τ: the same
    *  distributions under the other name. */
   function showSettings(lab) {
     const s = lab.settings, c = lab.controls, beta = s.convention === "beta";
@@ -466,8 +469,8 @@
     [c.slider.min, c.slider.max] = sliderRange(lab.limits, s.convention).map(String);
     c.slider.value = String(lg(shownValue));
     c.value.value = String(+shownValue.toPrecision(4));
-    c.valueName.textContent = beta ? "β" : "T";
-    c.greedyName.textContent = beta ? "greedy (β = ∞)" : "greedy (T = 0)";
+    c.valueName.textContent = beta ? "β" : "τ";
+    c.greedyName.textContent = beta ? "greedy (β = ∞)" : "greedy (τ = 0)";
     c.slider.disabled = c.value.disabled = s.greedy;
     c.greedy.checked = s.greedy;
   }
@@ -490,8 +493,8 @@
     s.topK = wholeNumber("top-k", c.topK.value, [0, lab.model.V]) || null;
     const typed = Number(c.value.value);
     if (!s.greedy && !(typed > 0 && Number.isFinite(typed))) {
-      throw new Error((beta ? "β" : "T") + " = " + JSON.stringify(c.value.value) + ": must be a " +
-                      "number > 0 (tick greedy for " + (beta ? "β = ∞" : "T = 0") + ")");
+      throw new Error((beta ? "β" : "τ") + " = " + JSON.stringify(c.value.value) + ": must be a " +
+                      "number > 0 (tick greedy for " + (beta ? "β = ∞" : "τ = 0") + ")");
     }
   }
 
@@ -531,7 +534,7 @@
   const yLabel = (y, text) => label(12, y, text,
                                     {transform: `rotate(-90 12 ${y})`, "text-anchor": "middle"});
 
-  /** P_T (filled) and P_1 (dashed outline) of the top_shown characters the model ranks
+  /** P_τ (filled) and P_1 (dashed outline) of the top_shown characters the model ranks
    *  highest. */
   function drawBars(lab, P, P1) {
     const svg = lab.displays.bars, vocab = lab.model.vocab, labels = lab.model.labels;
@@ -548,7 +551,7 @@
       const bar = el("svg:rect", {x: x, width: width - 4, y: y(P[v]), height: P[v] * height,
                                   fill: "#1f77b4", class: "templab-bar", "data-char": ch,
                                   "data-p": String(P[v])}, [el("svg:title", {text:
-        JSON.stringify(ch) + ": P_T = " + P[v].toFixed(4) + ", P_1 = " + P1[v].toFixed(4)})]);
+        JSON.stringify(ch) + ": P_τ = " + P[v].toFixed(4) + ", P_1 = " + P1[v].toFixed(4)})]);
       const own = el("svg:rect", {x: x, width: width - 4, y: y(P1[v]), height: P1[v] * height,
                                   fill: "none", stroke: "currentColor", "stroke-opacity": 0.6,
                                   "stroke-dasharray": "3 2"});
@@ -558,7 +561,7 @@
     svg.replaceChildren(...nodes);
   }
 
-  /** H(P_T) over the slider (T, or beta = 1/T; log scale), top-k applied; the dot is now. */
+  /** H(P_τ) over the slider (τ, or beta = 1/τ; log scale), top-k applied; the dot is now. */
   function drawCurve(lab, logits, H) {
     const svg = lab.displays.curve, s = lab.settings, V = lab.model.V, lim = lab.limits;
     const beta = s.convention === "beta";
@@ -567,8 +570,8 @@
     const x = (value) => x0 + (lg(value) - lg(low)) / (lg(high) - lg(low)) * (x1 - x0);
     const y = (h) => y0 - h / Hmax * 170;
     const nodes = [yLabel(105, "entropy (bits)"), line(x0, y0, x1, y0),
-                   label((x0 + x1) / 2, 226, beta ? "β = 1/T (multiply the logits), log scale"
-                                                 : "T (divide the logits), log scale",
+                   label((x0 + x1) / 2, 226, beta ? "β = 1/τ (multiply the logits), log scale"
+                                                 : "τ (divide the logits), log scale",
                          {"text-anchor": "middle", "font-size": 12})];
     const levels = [[Hmax, "uniform: log2 " + V]];
     if (s.topK && s.topK < V) levels.push([Math.log2(s.topK), "top-k cap: log2 " + s.topK]);
@@ -594,8 +597,8 @@
 
   function settingName(s) {
     const beta = s.convention === "beta", value = +(beta ? 1 / s.T : s.T).toPrecision(3);
-    if (s.greedy) return beta ? "β = ∞ (greedy)" : "T = 0 (greedy)";
-    return (beta ? "β = " : "T = ") + value;
+    if (s.greedy) return beta ? "β = ∞ (greedy)" : "τ = 0 (greedy)";
+    return (beta ? "β = " : "τ = ") + value;
   }
 
   // ------------------------------------------------------------------------ updates
@@ -613,7 +616,7 @@
       drawBars(lab, P, P1);
       drawCurve(lab, logits, H);
       d.entropy.textContent = "Entropy of the next character at " + settingName(s) + ": " +
-        H.toFixed(3) + " bits (the model's own, T = 1: " + entropyBits(P1).toFixed(3) +
+        H.toFixed(3) + " bits (the model's own, τ = 1: " + entropyBits(P1).toFixed(3) +
         " bits; uniform: " + Math.log2(lab.model.V).toFixed(3) + " bits).";
       d.entropy.dataset.bits = String(H);
       d.promptEcho.textContent = s.prompt;
