@@ -5,7 +5,7 @@
 
 The target (issue 6): an update "well under half a second on CPU for a 128-unit model
 and a 200-character sample". One update recomputes everything a control can change: the
-prompt's logits (read once per prompt), P_T and its entropy, the entropy curve over
+prompt's logits (read once per prompt), P_τ and its entropy, the entropy curve over
 lib.text.templab.settings.CURVE_POINTS (121) temperatures, a sample, and the two SVG
 charts. Measured, side by side:
 
@@ -95,8 +95,8 @@ def browser_times(model: CharLSTM, length: int, moves: int) -> np.ndarray | None
             """([moves]) => {
             const lab = document.querySelector('.templab').templab, out = [];
             for (let i = 0; i < moves + 2; i++) {          // two to warm up the JIT
-              lab.settings.T = 0.05 * 100 ** (i / (moves + 1));
-              lab.controls.value.value = String(lab.settings.T);
+              lab.settings.tau = 0.05 * 100 ** (i / (moves + 1));
+              lab.controls.value.value = String(lab.settings.tau);
               TempLab.update(lab);
               out.push(lab.lastMilliseconds);
             }

@@ -290,7 +290,7 @@ def test_the_live_lab_is_a_widget_under_ipywidgets_7(colab):
     shown = cell_with(nb, "templab.show_live(")
     views = [out for out in outputs(shown) if WIDGET_VIEW in out.get("data", {})]
     assert views, f"no widget view in {outputs(shown)}"
-    driven = cell_with(nb, "lab.set(T=0.5)")  # the lab's own API, with its asserts
+    driven = cell_with(nb, "lab.set(tau=0.5)")  # the lab's own API, with its asserts
     assert driven.execution_count and not outputs(driven)
 
 

@@ -165,7 +165,7 @@ def test_the_controls_take_the_payloads_limits(lab_page):
     lab, payload, _, _ = lab_page
     limits = payload["limits"]
     assert limits == lab_limits()
-    lab.convention("T")
+    lab.convention("tau")
 
     def attributes(name: str, *keys: str) -> list[float]:
         control = lab.root.locator(f".templab-{name}")
@@ -190,7 +190,7 @@ def test_greedy_text_is_exactly_python_greedy(lab_page):
 def test_probabilities_agree_to_1e_4(lab_page, tau):
     lab, payload, sampler, _ = lab_page
     lab.greedy(False)
-    lab.convention("T")
+    lab.convention("tau")
     for prompt in prompts_for(sampler.vocab)[:3]:
         lab.fill("prompt", prompt)
         lab.set_value(tau)
@@ -237,12 +237,12 @@ def test_a_seed_writes_the_same_text_as_python(lab_page, tau, top_k, seed):
 def test_the_beta_convention_relabels(lab_page):
     lab, _, sampler, _ = lab_page
     lab.greedy(False)
-    lab.convention("T")
+    lab.convention("tau")
     lab.fill("prompt", prompts_for(sampler.vocab)[0])
     lab.set_value(0.5)
     text, P = lab.continuation(), lab.distribution()
     controls = lab.root.locator(".templab-controls")
-    # the temperature is written τ, as in the book ("T" is only the radio's value)
+    # the temperature is written τ, as in the book
     assert "divide by τ" in controls.inner_text()
     assert "τ (divide the logits)" in lab.root.locator(".templab-curve").inner_html()
     assert "τ = 0.5" in lab.root.locator(".templab-entropy").inner_text()
@@ -257,7 +257,7 @@ def test_the_beta_convention_relabels(lab_page):
     )
     assert "β = 1/τ" in lab.root.locator(".templab-curve").inner_html()
     assert "β = 4" in lab.root.locator(".templab-entropy").inner_text()
-    lab.convention("T")
+    lab.convention("tau")
 
 
 def test_top_k_and_resample(lab_page):

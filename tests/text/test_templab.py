@@ -100,14 +100,14 @@ def test_the_payload_carries_the_limits_and_the_labels(model, static):
     assert payload["format"] == templab.PAYLOAD_FORMAT == 2
     limits = payload["limits"]
     assert limits == lab_limits()
-    assert limits["T"] == list(templab.T_RANGE)
+    assert limits["tau"] == list(templab.TAU_RANGE)
     assert limits["slider"] == list(templab.SLIDER)
     assert limits["length"] == [1, templab.MAX_LENGTH] == [1, 2000]
     assert limits["seed"] == [0, templab.MAX_SEED] == [0, 2**32 - 1]
     assert limits["top_shown"] == templab.TOP_SHOWN == 20
     assert limits["curve_points"] == templab.CURVE_POINTS == 121
     assert limits["ticks"] == {
-        "T": [0.05, 0.1, 0.2, 0.5, 1, 2, 5],
+        "tau": [0.05, 0.1, 0.2, 0.5, 1, 2, 5],
         "beta": [0.2, 0.5, 1, 2, 5, 10, 20],
     }
     assert payload["labels"] == [templab.shown_char(ch) for ch in model.vocab.chars]
@@ -133,9 +133,9 @@ def test_the_element_carries_weights_settings_and_code(model, static):
     assert payload == json.loads(json.dumps(static.payload))
     assert payload["settings"] == {
         "prompt": "ROME",
-        "T": 0.8,
+        "tau": 0.8,
         "greedy": False,
-        "convention": "T",
+        "convention": "tau",
         "length": 200,
         "seed": 3,
         "topK": None,
@@ -202,11 +202,18 @@ def test_the_javascript_states_no_limit_of_its_own():
     numbers (those of two characters or fewer, such as 5 or 20, are too common to
     check)."""
     code = js_code_without_comments()
-    names = ["T_RANGE", "SLIDER", "MAX_LENGTH", "MAX_SEED", "TOP_SHOWN", "CURVE_POINTS"]
+    names = [
+        "TAU_RANGE",
+        "SLIDER",
+        "MAX_LENGTH",
+        "MAX_SEED",
+        "TOP_SHOWN",
+        "CURVE_POINTS",
+    ]
     assert [name for name in names if re.search(rf"\b{name}\b", code)] == []
     limits = lab_limits()
     numbers = [
-        *limits["T"],
+        *limits["tau"],
         *limits["slider"],
         *limits["length"],
         *limits["seed"],
@@ -266,8 +273,7 @@ def test_only_a_char_model_has_a_lab():
 def test_greedy_and_beta_settings(model):
     assert lab_settings(model.vocab, prompt="a", temperature=0).greedy
     s = lab_settings(model.vocab, prompt="a", beta=4.0, convention="beta")
-    assert s.T == 0.25 and not s.greedy and templab.setting_name(s) == "β = 4"
-    # the displays write the temperature τ (T is only the settings' key)
+    assert s.tau == 0.25 and not s.greedy and templab.setting_name(s) == "β = 4"
     tau = lab_settings(model.vocab, prompt="a", temperature=0.5)
     assert templab.setting_name(tau) == "τ = 0.5"
     greedy = lab_settings(model.vocab, prompt="a", temperature=0)
@@ -288,6 +294,22 @@ def test_the_javascript_writes_tau():
         assert label in code, f"templab.js lacks the label {label}"
     for old in ("divide by T", "greedy (T = 0)", "1/T (multiply", "P_T"):
         assert old not in code, f"templab.js still writes {old!r}"
+    # and names it tau, as the book writes τ (T is the sequence length)
+    old_names = re.findall(r"\b(?:T|clampT|softmaxT|shownT)\b", code)
+    assert old_names == [], f"templab.js still names the temperature {old_names}"
+
+
+def test_the_settings_name_the_temperature_tau(model):
+    """The settings, the payload and the conventions name τ ``tau``, as the book writes
+    it (T is the sequence length)."""
+    assert "tau" in templab.LabSettings.__dataclass_fields__
+    assert "T" not in templab.LabSettings.__dataclass_fields__
+    assert templab.CONVENTIONS == ("tau", "beta")
+    s = lab_settings(model.vocab, prompt="a", temperature=0.5)
+    payload = templab.encode_payload(model, s)
+    assert payload["settings"]["tau"] == 0.5 and "T" not in payload["settings"]
+    assert "tau" in payload["limits"] and "T" not in payload["limits"]
+    assert set(payload["limits"]["ticks"]) == {"tau", "beta"}
 
 
 # ------------------------------------------------------------------------- the live lab
@@ -313,9 +335,9 @@ def test_the_lab_has_every_control(lab):
         and lab.labels["temperature"].value == "τ"
     )
     assert lab.controls["convention"].options == (
-        ("divide by τ", "T"),
+        ("divide by τ", "tau"),
         ("multiply by β", "beta"),
-    )  # the temperature is written τ; "T" stays the settings' key
+    )
     assert lab.controls["greedy"].description == "greedy (τ = 0)"
     assert "τ (divide the logits)" in lab.displays["curve"].value
     assert "P_τ = " in lab.displays["bars"].value  # the bars' tooltips
@@ -340,7 +362,7 @@ def test_the_lab_has_every_control(lab):
 def test_the_slider_sets_the_temperature(lab):
     sampler = lab.sampler
     lab.controls["temperature"].value = 0.3
-    assert pytest.approx(0.3) == lab.settings.T
+    assert pytest.approx(0.3) == lab.settings.tau
     assert np.allclose(
         lab.result["P"], sampler.next_distribution("ROME", temperature=0.3)
     )
@@ -374,7 +396,7 @@ def test_the_convention_relabels_the_same_distributions(lab):
         and "β = 1/τ" in lab.displays["curve"].value
     )
     slider.value = 4.0  # a larger beta is a colder text
-    assert pytest.approx(0.25) == lab.settings.T and lab.result["H"] < before["H"]
+    assert pytest.approx(0.25) == lab.settings.tau and lab.result["H"] < before["H"]
     lab.controls["greedy"].value = True
     assert lab.controls["greedy"].description == "greedy (β = ∞)"
 
@@ -427,16 +449,16 @@ def test_bad_prompts_are_shown_not_raised(lab):
 
 def test_set_checks_what_it_is_given(lab):
     with pytest.raises(ValueError):
-        lab.set(T=0.0001)
+        lab.set(tau=0.0001)
     with pytest.raises(ValueError):
         lab.set(top_k=0)
-    lab.set(T=2.0, seed=9)
+    lab.set(tau=2.0, seed=9)
     assert lab.controls["temperature"].value == pytest.approx(2.0)
     assert lab.controls["seed"].value == 9
 
 
 def test_update_times_cover_every_control_and_restore_the_lab(lab):
-    lab.set(T=0.7, seed=4)
+    lab.set(tau=0.7, seed=4)
     times = templab.update_times(lab, moves=4)
     assert set(times) == {
         "temperature slider",
@@ -524,7 +546,7 @@ def test_show_live_displays_the_lab(model, shell):
 
 def test_entropy_curve_is_lib_entropy(model):
     logits = Sampler(model).read("ROME")[0]
-    x, H = templab.entropy_curve(logits, "T", None)
+    x, H = templab.entropy_curve(logits, "tau", None)
     assert len(x) == templab.CURVE_POINTS
     assert x[0] == pytest.approx(0.05) and x[-1] == pytest.approx(5)
     assert H[7] == pytest.approx(
@@ -539,21 +561,22 @@ def test_entropy_curve_is_lib_entropy(model):
 NODE = shutil.which("node")
 NODE_CHECK = (
     "\n"
-    "const T = require(process.argv[2]);\n"
+    "const TempLab = require(process.argv[2]);\n"
     'const input = JSON.parse(require("fs").readFileSync(0, "utf8"));\n'
-    "const m = T.decodeModel(input.payload), out = {runs: [], uniforms: {}};\n"
+    "const m = TempLab.decodeModel(input.payload), out = {runs: [], uniforms: {}};\n"
     "for (const run of input.runs) {\n"
-    "  const start = T.read(m, T.encode(m, run.prompt));\n"
-    "  out.runs.push({text: T.decode(m, "
-    "T.sample(m, start, run.length, run.T, run.topK, run.seed)),\n"
-    "                 P: Array.from(T.softmaxT(start.logits, run.T, run.topK))});\n"
+    "  const start = TempLab.read(m, TempLab.encode(m, run.prompt));\n"
+    "  out.runs.push({text: TempLab.decode(m, "
+    "TempLab.sample(m, start, run.length, run.tau, run.topK, run.seed)),\n"
+    "                 P: Array.from(TempLab.softmaxTau(start.logits, run.tau, "
+    "run.topK))});\n"
     "}\n"
     "for (const seed of input.seeds) {\n"
-    "  const rng = new T.NumpyRandom(seed);\n"
+    "  const rng = new TempLab.NumpyRandom(seed);\n"
     "  out.uniforms[seed] = Array.from({length: 5}, () => rng.random());\n"
     "}\n"
     'for (const bad of ["ab\\u20ac", ""]) {\n'
-    "  try { T.read(m, T.encode(m, bad)); out.noError = bad; }\n"
+    "  try { TempLab.read(m, TempLab.encode(m, bad)); out.noError = bad; }\n"
     "  catch (e) { (out.errors = out.errors || []).push(e.message); }\n"
     "}\n"
     "console.log(JSON.stringify(out));\n"
@@ -582,12 +605,12 @@ def test_javascript_agrees_with_python(tmp_path):
     model = sharp_char_model(Vocabulary("abcdefghijklmnop \n:ROME"), n=24)
     sampler = Sampler(model)
     runs = [
-        {"prompt": p, "length": 100, "T": 0, "topK": None, "seed": 0}
+        {"prompt": p, "length": 100, "tau": 0, "topK": None, "seed": 0}
         for p in ("ROME", "abc", "\n")
     ]
     runs += [
-        {"prompt": "ROME", "length": 100, "T": T, "topK": k, "seed": seed}
-        for T, k, seed in [
+        {"prompt": "ROME", "length": 100, "tau": tau, "topK": k, "seed": seed}
+        for tau, k, seed in [
             (0.5, None, 1),
             (1.0, None, 2),
             (2.0, 4, 3),
@@ -599,12 +622,12 @@ def test_javascript_agrees_with_python(tmp_path):
     data = {"payload": payload, "runs": runs, "seeds": seeds}
     out = run_node(tmp_path, NODE_CHECK, data)
     for run, js in zip(runs, out["runs"]):
-        T, k = run["T"], run["topK"]
+        tau, k = run["tau"], run["topK"]
         expected = sampler.sample(
-            run["prompt"], run["length"], temperature=T, top_k=k, seed=run["seed"]
+            run["prompt"], run["length"], temperature=tau, top_k=k, seed=run["seed"]
         )
         assert js["text"] == expected, run
-        P = sampler.next_distribution(run["prompt"], temperature=T, top_k=k)
+        P = sampler.next_distribution(run["prompt"], temperature=tau, top_k=k)
         assert np.abs(np.array(js["P"]) - P).max() < 1e-6, run
     for seed in seeds:
         assert (
@@ -615,26 +638,30 @@ def test_javascript_agrees_with_python(tmp_path):
 
 
 NODE_LIMITS = """
-const T = require(process.argv[2]);
+const TempLab = require(process.argv[2]);
 const input = JSON.parse(require("fs").readFileSync(0, "utf8"));
 const accepts = (f) => { try { f(); return true; } catch (e) { return e.message; } };
 const results = input.payloads.map((payload) => {
-  const lim = T.readLimits(payload);
-  const whole = (name, n) => accepts(() => T.wholeNumber(name, String(n), lim[name]));
-  return {format: T.FORMAT,
+  const lim = TempLab.readLimits(payload);
+  const whole = (name, n) =>
+    accepts(() => TempLab.wholeNumber(name, String(n), lim[name]));
+  return {format: TempLab.FORMAT,
           length: input.lengths.map((n) => whole("length", n)),
           seed: input.seeds.map((n) => whole("seed", n)),
-          clamped: input.temperatures.map((t) => T.clampT(lim, t)),
-          slider: {T: T.sliderRange(lim, "T"), beta: T.sliderRange(lim, "beta")},
-          values: {T: T.valueRange(lim, "T"), beta: T.valueRange(lim, "beta")},
-          curve: T.curveValues(lim, "T"),
-          shown: T.topShown(lim, Float64Array.from(input.P1))};
+          clamped: input.temperatures.map((t) => TempLab.clampTau(lim, t)),
+          slider: {tau: TempLab.sliderRange(lim, "tau"),
+                   beta: TempLab.sliderRange(lim, "beta")},
+          values: {tau: TempLab.valueRange(lim, "tau"),
+                   beta: TempLab.valueRange(lim, "beta")},
+          curve: TempLab.curveValues(lim, "tau"),
+          shown: TempLab.topShown(lim, Float64Array.from(input.P1))};
 });
 const p = input.payloads[0];
-const errors = [accepts(() => T.decodeModel(Object.assign({}, p, {format: 1}))),
-                accepts(() => T.readLimits(Object.assign({}, p, {limits: undefined}))),
-                accepts(() => T.readLimits(Object.assign({}, p, {limits: Object.assign(
-                  {}, p.limits, {slider: [0.7, -1.3, 0.01]})})))];
+const reversed = Object.assign({}, p.limits, {slider: [0.7, -1.3, 0.01]});
+const errors = [
+  accepts(() => TempLab.decodeModel(Object.assign({}, p, {format: 1}))),
+  accepts(() => TempLab.readLimits(Object.assign({}, p, {limits: undefined}))),
+  accepts(() => TempLab.readLimits(Object.assign({}, p, {limits: reversed})))];
 console.log(JSON.stringify({results, errors}));
 """
 
@@ -646,7 +673,7 @@ def test_the_javascript_takes_its_limits_from_the_payload(model, tmp_path):
     payload = json.loads(json.dumps(templab.encode_payload(model, settings)))
     changed = json.loads(json.dumps(payload))
     changed["limits"].update(
-        T=[0.1, 2.0],
+        tau=[0.1, 2.0],
         slider=[-1.0, 0.3, 0.05],
         length=[1, 50],
         seed=[0, 99],
@@ -670,22 +697,22 @@ def test_the_javascript_takes_its_limits_from_the_payload(model, tmp_path):
             within = [low <= n <= high for n in data[name + "s"]]
             assert [r is True for r in js[name]] == within
             assert all(r is True or f"from {low} to {high}" in r for r in js[name])
-        low, high = limits["T"]
+        low, high = limits["tau"]
         assert js["clamped"] == pytest.approx(np.clip(data["temperatures"], low, high))
-        assert js["values"]["T"] == [low, high]
+        assert js["values"]["tau"] == [low, high]
         assert js["values"]["beta"] == pytest.approx([1 / high, 1 / low])
         s_min, s_max, _ = limits["slider"]
-        assert js["slider"] == {"T": [s_min, s_max], "beta": [-s_max, -s_min]}
+        assert js["slider"] == {"tau": [s_min, s_max], "beta": [-s_max, -s_min]}
         m = limits["curve_points"]
         grid = low * (high / low) ** (np.arange(m) / (m - 1))
         assert js["curve"] == pytest.approx(grid.tolist(), rel=1e-12)
         ranked = sorted(range(len(P1)), key=lambda v: (-P1[v], v))
         assert js["shown"] == ranked[: limits["top_shown"]]
         assert js["format"] == templab.PAYLOAD_FORMAT
-    lab_grid, _ = templab.entropy_curve(np.zeros(len(model.vocab)), "T", None)
+    lab_grid, _ = templab.entropy_curve(np.zeros(len(model.vocab)), "tau", None)
     assert out["results"][0]["curve"] == pytest.approx(lab_grid.tolist(), rel=1e-12)
     lengths = [result["length"] for result in out["results"]]
     assert lengths[0] != lengths[1]  # 51 is now too long
     assert "format 1" in out["errors"][0] and "format 2" in out["errors"][0]
-    assert "limits lack T" in out["errors"][1]
+    assert "limits lack tau" in out["errors"][1]
     assert "limits lack slider" in out["errors"][2]

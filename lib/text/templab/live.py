@@ -25,7 +25,7 @@ from lib.text.templab.settings import (
     MAX_LENGTH,
     MAX_SEED,
     SLIDER,
-    T_RANGE,
+    TAU_RANGE,
     check_settings,
     lab_settings,
     setting_name,
@@ -90,7 +90,7 @@ class LiveLab:
         width = lambda size: w.Layout(width=size)
         return {
             "convention": w.ToggleButtons(
-                options=[("divide by τ", "T"), ("multiply by β", "beta")],
+                options=[("divide by τ", "tau"), ("multiply by β", "beta")],
                 style={"button_width": "auto"},
             ),
             "temperature": w.FloatLogSlider(
@@ -171,7 +171,7 @@ class LiveLab:
         try:
             slider = c["temperature"]
             slider.min, slider.max = -3, 3  # widen first: nothing clamps
-            slider.value = 1 / s.T if beta else s.T
+            slider.value = 1 / s.tau if beta else s.tau
             slider.min, slider.max = low, high
             self.labels["temperature"].value = "β" if beta else "τ"
             slider.disabled = s.greedy
@@ -205,13 +205,13 @@ class LiveLab:
         c, s = self.controls, self.settings
         beta = c["convention"].value == "beta"
         tau = (
-            s.T
+            s.tau
             if change["owner"] is c["convention"]
             else (1 / c["temperature"].value if beta else c["temperature"].value)
         )
         self.settings = replace(
             s,
-            T=min(max(tau, T_RANGE[0]), T_RANGE[1]),
+            tau=min(max(tau, TAU_RANGE[0]), TAU_RANGE[1]),
             convention=c["convention"].value,
             greedy=c["greedy"].value,
             prompt=c["prompt"].value,
@@ -244,7 +244,7 @@ class LiveLab:
         if not s.prompt:
             raise ValueError("the prompt is empty: type at least one character")
         logits = self._logits(s.prompt)
-        tau = 0.0 if s.greedy else s.T
+        tau = 0.0 if s.greedy else s.tau
         P = softmax_with_temperature(logits, tau, top_k=s.top_k)
         P1 = softmax_with_temperature(logits, 1.0)
         text = self.sampler.sample(
@@ -252,7 +252,7 @@ class LiveLab:
         )
         return {
             "logits": logits,
-            "T": tau,
+            "tau": tau,
             "P": P,
             "P1": P1,
             "text": text,
@@ -320,7 +320,7 @@ def update_times(lab: LiveLab, moves: int = 12) -> dict[str, np.ndarray]:
 
     temperatures = np.logspace(SLIDER[0], SLIDER[1], moves)
     timed("temperature slider", temperatures, c["temperature"])
-    timed("convention toggle", ["beta", "T"] * (moves // 2), c["convention"])
+    timed("convention toggle", ["beta", "tau"] * (moves // 2), c["convention"])
     timed("greedy on/off", [True, False] * (moves // 2), c["greedy"])
     timed("top-k", [(k % len(lab.vocab)) + 1 for k in range(moves)], c["top_k"])
     seeds = [(saved.seed + k + 1) % (MAX_SEED + 1) for k in range(moves)]

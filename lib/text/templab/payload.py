@@ -163,7 +163,7 @@ def model_from_weights(vocab: Vocabulary, weights: dict[str, np.ndarray]) -> Cha
 def _js_settings(s: LabSettings) -> dict:
     return {
         "prompt": s.prompt,
-        "T": s.T,
+        "tau": s.tau,
         "greedy": s.greedy,
         "convention": s.convention,
         "length": s.length,

@@ -100,7 +100,7 @@ def entropy_curve(logits: np.ndarray, convention: str, top_k: int | None):
     the entropy in bits of softmax(logits / τ) with top-k at each."""
     low, high = value_range(convention)
     x = low * (high / low) ** (np.arange(CURVE_POINTS) / (CURVE_POINTS - 1))
-    temperatures = x if convention == "T" else 1 / x
+    temperatures = x if convention == "tau" else 1 / x
     scaled = np.asarray(logits, dtype=np.float64)[None, :] / temperatures[:, None]
     P = softmax_with_temperature(scaled, 1.0, top_k=top_k)  # (CURVE_POINTS, V)
     return x, entropy_bits(P)  # row by row
@@ -145,6 +145,6 @@ def curve_svg(logits: np.ndarray, s: LabSettings, H_now: float, V: int) -> str:
     out.append(
         f'<polyline points="{points}" fill="none" stroke="#1f77b4" stroke-width="2"/>'
     )
-    here = (x1 if beta else x0) if s.greedy else px(1 / s.T if beta else s.T)
+    here = (x1 if beta else x0) if s.greedy else px(1 / s.tau if beta else s.tau)
     out.append(f'<circle cx="{here:.1f}" cy="{py(H_now):.1f}" r="5" fill="#d62728"/>')
     return _svg(out, "entropy against temperature")

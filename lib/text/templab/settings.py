@@ -20,26 +20,25 @@ import numpy as np
 from lib.text.corpus import Vocabulary
 from lib.text.sampling import check_temperature
 
-T_RANGE = (0.05, 5.0)  # the temperatures a lab accepts (beta: 0.2 to 20)
+TAU_RANGE = (0.05, 5.0)  # the temperatures a lab accepts (beta: 0.2 to 20)
 SLIDER = (-1.3, 0.7, 0.01)  # log10 τ on the slider: min, max, step (τ = 1 is a step)
 MAX_LENGTH = 2000  # characters in a sample
 MAX_SEED = 2**32 - 1  # seeds: 0 to MAX_SEED (numpy.random.default_rng takes more)
 TOP_SHOWN = 20  # bars in the distribution chart
 CURVE_POINTS = 121  # temperatures on the entropy curve
-CONVENTIONS = ("T", "beta")  # divide by the temperature τ, or multiply by beta = 1/τ
+CONVENTIONS = ("tau", "beta")  # divide by the temperature τ, or multiply by beta = 1/τ
 
 
 @dataclass(frozen=True)
 class LabSettings:
-    """What the controls show. ``T`` is the temperature τ (the slider shows beta = 1/τ
-    when convention is ``"beta"``); with ``greedy`` the lab decodes at τ = 0 and the
-    slider keeps ``T``. The names ``T`` and ``"T"`` are the settings' keys (the payload
-    and the JavaScript use them too); the displays write τ."""
+    """What the controls show. ``tau`` is the temperature τ (the slider shows
+    beta = 1/τ when convention is ``"beta"``); with ``greedy`` the lab decodes at τ = 0
+    and the slider keeps ``tau``."""
 
     prompt: str = "ROMEO:\n"
-    T: float = 1.0
+    tau: float = 1.0
     greedy: bool = False
-    convention: str = "T"
+    convention: str = "tau"
     length: int = 200
     seed: int = 0
     top_k: int | None = None
@@ -50,7 +49,7 @@ def lab_settings(
     prompt: str = "ROMEO:\n",
     temperature: float | None = None,
     beta: float | None = None,
-    convention: str = "T",
+    convention: str = "tau",
     length: int = 200,
     seed: int = 0,
     top_k: int | None = None,
@@ -68,16 +67,16 @@ def lab_settings(
 def check_settings(vocab: Vocabulary, s: LabSettings) -> LabSettings:
     """``s`` if a lab over ``vocab`` can show it, else a ValueError saying what is
     wrong."""
-    check_temperature(s.T)
-    low, high = T_RANGE
-    if not low <= s.T <= high:
+    check_temperature(s.tau)
+    low, high = TAU_RANGE
+    if not low <= s.tau <= high:
         raise ValueError(
-            f"τ = {s.T:g}: the lab's slider spans τ = {low} to {high} "
+            f"τ = {s.tau:g}: the lab's slider spans τ = {low} to {high} "
             f"(beta = {1 / high:g} to {1 / low:g}); τ = 0 is greedy"
         )
     if s.convention not in CONVENTIONS:
         raise ValueError(
-            f"convention={s.convention!r}: expected 'T' (divide the "
+            f"convention={s.convention!r}: expected 'tau' (divide the "
             f"logits by the temperature τ) or 'beta' (multiply them by beta = 1/τ)"
         )
     if not isinstance(s.prompt, str) or not s.prompt:
@@ -89,7 +88,7 @@ def check_settings(vocab: Vocabulary, s: LabSettings) -> LabSettings:
         _check_int("top_k", s.top_k, 1, len(vocab))
     return replace(
         s,
-        T=float(s.T),
+        tau=float(s.tau),
         greedy=bool(s.greedy),
         length=int(s.length),
         seed=int(s.seed),
@@ -110,15 +109,15 @@ def setting_name(s: LabSettings) -> str:
     it."""
     if s.greedy:
         return "β = ∞ (greedy)" if s.convention == "beta" else "τ = 0 (greedy)"
-    return f"β = {1 / s.T:.3g}" if s.convention == "beta" else f"τ = {s.T:.3g}"
+    return f"β = {1 / s.tau:.3g}" if s.convention == "beta" else f"τ = {s.tau:.3g}"
 
 
 # ------------------------------------------------------------------ the slider's scale
 def value_range(convention: str) -> tuple[float, float]:
-    """The slider's values at its two ends: τ in T_RANGE, or beta = 1/τ (0.2 to 20)."""
+    """The slider's two ends: τ in TAU_RANGE, or beta = 1/τ (0.2 to 20)."""
     if convention not in CONVENTIONS:
         raise ValueError(f"convention={convention!r}: expected one of {CONVENTIONS}")
-    low, high = T_RANGE
+    low, high = TAU_RANGE
     return (1 / high, 1 / low) if convention == "beta" else (low, high)
 
 
@@ -136,7 +135,7 @@ def lab_limits() -> dict:
     them): the temperatures, the slider (log10 τ: min, max, step), the ranges of length
     and seed, the bars shown, the points of the entropy curve and its axis ticks."""
     return {
-        "T": list(T_RANGE),
+        "tau": list(TAU_RANGE),
         "slider": list(SLIDER),
         "length": [1, MAX_LENGTH],
         "seed": [0, MAX_SEED],

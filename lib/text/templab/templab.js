@@ -13,9 +13,6 @@
  *   p_t = h^(L)_t W_ph + b_p                                      W_ph (n, V), b_p (V,)
  *   P_τ(v) = softmax(p_t / τ)_v      τ = 0: the argmax; top-k keeps the k largest logits
  *
- * The temperature τ is held under the key T (settings.T, limits.T, the convention "T"),
- * as in lib.text.templab.settings; the displays write τ.
- *
  * The weights are the float32 numbers Python exports (held as float64, the same values) and
  * the states are stored as float32 (Float32Array), like the NumPy sampler's arrays; each
  * product accumulates in float64 before it is stored. Draws use NumPy's default generator
@@ -180,14 +177,14 @@
   }
 
   /** softmax(logits / τ) in float64; τ = 0 is one-hot on the argmax, τ = inf uniform. */
-  function softmaxT(logits, T, topK) {
+  function softmaxTau(logits, tau, topK) {
     const z = Float64Array.from(keepTopK(logits, topK));
     const p = new Float64Array(z.length);
-    if (T === 0) { p[argmax(z)] = 1; return p; }
+    if (tau === 0) { p[argmax(z)] = 1; return p; }
     const max = Math.max(...z);
     let total = 0;
     for (let v = 0; v < z.length; v++) {
-      p[v] = z[v] === -Infinity ? 0 : (T === Infinity ? 1 : Math.exp(z[v] / T - max / T));
+      p[v] = z[v] === -Infinity ? 0 : (tau === Infinity ? 1 : Math.exp(z[v] / tau - max / tau));
       total += p[v];
     }
     for (let v = 0; v < z.length; v++) p[v] /= total;
@@ -265,14 +262,15 @@
 
   // --------------------------------------------------------------------- sampling
   /** The character id at uniform u: lib.text.sampling._draw, float32 like NumPy's arrays. */
-  function draw(logits, T, topK, u) {
+  function draw(logits, tau, topK, u) {
     const z = keepTopK(logits, topK);
-    if (T === 0) return argmax(z);
-    const f = Math.fround, max = Math.max(...z), inv = f(1 / T);
+    if (tau === 0) return argmax(z);
+    const f = Math.fround, max = Math.max(...z), inv = f(1 / tau);
     const cdf = new Float32Array(z.length);
     let acc = 0;
     for (let v = 0; v < z.length; v++) {
-      const w = T === Infinity ? (z[v] === -Infinity ? 0 : 1) : f(Math.exp(f(f(z[v] - max) * inv)));
+      const w = tau === Infinity ? (z[v] === -Infinity ? 0 : 1)
+                                 : f(Math.exp(f(f(z[v] - max) * inv)));
       acc = f(acc + w);
       cdf[v] = acc;
     }
@@ -282,11 +280,11 @@
   }
 
   /** ``length`` character ids after the prompt, as lib.text.sampling.Sampler.sample. */
-  function sample(model, start, length, T, topK, seed) {
+  function sample(model, start, length, tau, topK, seed) {
     const rng = new NumpyRandom(seed), state = copyState(start.state), out = [];
     let logits = start.logits;
     for (let t = 0; t < length; t++) {
-      out.push(draw(logits, T, topK, rng.random()));
+      out.push(draw(logits, tau, topK, rng.random()));
       if (t + 1 < length) logits = step(model, out[t], state);
     }
     return out;
@@ -296,13 +294,14 @@
 
   // ------------------------------------------------------------------------ the limits
   /** The limits of lib.text.templab.settings.lab_limits, as the payload carries them:
-   *  T (τ) [min, max], slider (log10 τ) [min, max, step], length and seed [min, max], top_shown
-   *  (bars), curve_points, ticks {T: [...], beta: [...]}. A payload without them is an error. */
+   *  tau (τ) [min, max], slider (log10 τ) [min, max, step], length and seed [min, max],
+   *  top_shown (bars), curve_points, ticks {tau: [...], beta: [...]}. A payload without them
+   *  is an error. */
   function readLimits(payload) {
     const limits = payload.limits || {};
     const numbers = (x, size) => Array.isArray(x) && x.length === size &&
                                  x.every((v) => typeof v === "number" && Number.isFinite(v));
-    const sizes = {T: 2, slider: 3, length: 2, seed: 2};
+    const sizes = {tau: 2, slider: 3, length: 2, seed: 2};
     for (const [name, size] of Object.entries(sizes)) {
       if (!numbers(limits[name], size) || !(limits[name][0] < limits[name][1])) {
         throw new Error("the payload's limits lack " + name + " (" + size + " numbers, " +
@@ -316,15 +315,15 @@
     }
     const ticks = limits.ticks || {};
     const someNumbers = (x) => Array.isArray(x) && numbers(x, x.length);
-    if (!someNumbers(ticks.T) || !someNumbers(ticks.beta)) {
-      throw new Error("the payload's limits lack the curve's ticks for T and beta");
+    if (!someNumbers(ticks.tau) || !someNumbers(ticks.beta)) {
+      throw new Error("the payload's limits lack the curve's ticks for tau and beta");
     }
     return limits;
   }
 
   /** The slider's values at its two ends: τ, or beta = 1/τ (settings.value_range). */
   function valueRange(limits, convention) {
-    const [low, high] = limits.T;
+    const [low, high] = limits.tau;
     return convention === "beta" ? [1 / high, 1 / low] : [low, high];
   }
 
@@ -335,7 +334,9 @@
   }
 
   /** τ held inside the lab's temperatures. */
-  function clampT(limits, T) { return Math.min(limits.T[1], Math.max(limits.T[0], T)); }
+  function clampTau(limits, tau) {
+    return Math.min(limits.tau[1], Math.max(limits.tau[0], tau));
+  }
 
   /** The number ``text`` says if it is a whole number in [min, max], else an error. */
   function wholeNumber(name, text, [min, max]) {
@@ -360,8 +361,8 @@
   }
 
   const TempLab = {FORMAT, decodeModel, initialState, step, encode, decode, read,
-                   checkTemperature, keepTopK, softmaxT, entropyBits, seedSequenceState,
-                   NumpyRandom, draw, sample, readLimits, valueRange, sliderRange, clampT,
+                   checkTemperature, keepTopK, softmaxTau, entropyBits, seedSequenceState,
+                   NumpyRandom, draw, sample, readLimits, valueRange, sliderRange, clampTau,
                    wholeNumber, curveValues, topShown};
 
   if (typeof module !== "undefined" && module.exports) {
@@ -407,7 +408,7 @@
   function buildControls(lab) {
     const convention = "templab-convention", V = String(lab.model.V), lim = lab.limits;
     const c = lab.controls = {
-      divide: el("input", {type: "radio", name: lab.name, value: "T", class: convention}),
+      divide: el("input", {type: "radio", name: lab.name, value: "tau", class: convention}),
       multiply: el("input", {type: "radio", name: lab.name, value: "beta", class: convention}),
       slider: el("input", {type: "range", step: String(lim.slider[2]),
                            class: "templab-slider"}),
@@ -463,7 +464,7 @@
    *  distributions under the other name. */
   function showSettings(lab) {
     const s = lab.settings, c = lab.controls, beta = s.convention === "beta";
-    const shownValue = beta ? 1 / s.T : s.T;
+    const shownValue = beta ? 1 / s.tau : s.tau;
     c.divide.checked = !beta;
     c.multiply.checked = beta;
     [c.slider.min, c.slider.max] = sliderRange(lab.limits, s.convention).map(String);
@@ -500,22 +501,22 @@
 
   function listen(lab) {
     const c = lab.controls, s = lab.settings, lim = lab.limits;
-    const fromShown = (x) => clampT(lim, s.convention === "beta" ? 1 / x : x);
-    const shownT = () => String(+(s.convention === "beta" ? 1 / s.T : s.T).toPrecision(4));
+    const fromShown = (x) => clampTau(lim, s.convention === "beta" ? 1 / x : x);
+    const shownTau = () => String(+(s.convention === "beta" ? 1 / s.tau : s.tau).toPrecision(4));
     const on = (node, event, change) => node.addEventListener(event, () => {
       change();
       lab.schedule();
     });
-    on(c.divide, "change", () => { s.convention = "T"; showSettings(lab); });
+    on(c.divide, "change", () => { s.convention = "tau"; showSettings(lab); });
     on(c.multiply, "change", () => { s.convention = "beta"; showSettings(lab); });
     on(c.slider, "input", () => {
-      s.T = fromShown(10 ** Number(c.slider.value));
-      c.value.value = shownT();
+      s.tau = fromShown(10 ** Number(c.slider.value));
+      c.value.value = shownTau();
     });
     on(c.value, "change", () => {                       // a bad number: readControls says so
       const x = Number(c.value.value);
       if (x > 0 && Number.isFinite(x)) {
-        s.T = fromShown(x);
+        s.tau = fromShown(x);
         showSettings(lab);
       }
     });
@@ -584,10 +585,10 @@
                  label(x(tick), y0 + 16, String(tick), {"text-anchor": "middle"}));
     }
     const points = curveValues(lim, s.convention).map((value) => {
-      const Hi = entropyBits(softmaxT(logits, beta ? 1 / value : value, s.topK));
+      const Hi = entropyBits(softmaxTau(logits, beta ? 1 / value : value, s.topK));
       return x(value).toFixed(1) + "," + y(Hi).toFixed(1);
     });
-    const here = s.greedy ? (beta ? x1 : x0) : x(beta ? 1 / s.T : s.T);
+    const here = s.greedy ? (beta ? x1 : x0) : x(beta ? 1 / s.tau : s.tau);
     nodes.push(el("svg:polyline", {points: points.join(" "), fill: "none", stroke: "#1f77b4",
                                    "stroke-width": 2}),
                el("svg:circle", {cx: here, cy: y(H), r: 5, fill: "#d62728",
@@ -596,7 +597,7 @@
   }
 
   function settingName(s) {
-    const beta = s.convention === "beta", value = +(beta ? 1 / s.T : s.T).toPrecision(3);
+    const beta = s.convention === "beta", value = +(beta ? 1 / s.tau : s.tau).toPrecision(3);
     if (s.greedy) return beta ? "β = ∞ (greedy)" : "τ = 0 (greedy)";
     return (beta ? "β = " : "τ = ") + value;
   }
@@ -610,9 +611,10 @@
         lab.start = read(lab.model, encode(lab.model, s.prompt));
         lab.readPrompt = s.prompt;
       }
-      const T = s.greedy ? 0 : s.T, logits = lab.start.logits;
-      const P = softmaxT(logits, T, s.topK), P1 = softmaxT(logits, 1, null), H = entropyBits(P);
-      const text = decode(lab.model, sample(lab.model, lab.start, s.length, T, s.topK, s.seed));
+      const tau = s.greedy ? 0 : s.tau, logits = lab.start.logits;
+      const P = softmaxTau(logits, tau, s.topK), P1 = softmaxTau(logits, 1, null);
+      const H = entropyBits(P);
+      const text = decode(lab.model, sample(lab.model, lab.start, s.length, tau, s.topK, s.seed));
       drawBars(lab, P, P1);
       drawCurve(lab, logits, H);
       d.entropy.textContent = "Entropy of the next character at " + settingName(s) + ": " +
@@ -621,7 +623,7 @@
       d.entropy.dataset.bits = String(H);
       d.promptEcho.textContent = s.prompt;
       d.continuation.textContent = text;
-      lab.last = {prompt: s.prompt, T: T, topK: s.topK, seed: s.seed, length: s.length, P: P,
+      lab.last = {prompt: s.prompt, tau: tau, topK: s.topK, seed: s.seed, length: s.length, P: P,
                   text: text};
       lab.lastMilliseconds = performance.now() - start;
       d.status.className = "templab-status";
