@@ -7,11 +7,14 @@ its mean accuracy over the seeds is at chance: longer sequences are not run for 
 are reported as not run, never filled in). :func:`curves` puts runs that stopped at
 different steps on one grid for mean +/- std bands. :func:`mean_accuracy` and
 :func:`mean_steps` are the two summaries the chapters' claims are checked on: how well
-the seeds end, and how soon they converge.
+the seeds end, and how soon they converge. :func:`at_budget` reads a shorter budget off
+a longer run (a run of 10,000 steps holds the run of 1,000 in its first 1,000 steps),
+and :func:`perfect_up_to` and :func:`at_chance_from` summarise a sweep per model.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -114,3 +117,74 @@ def curves(
         ]
     )
     return np.asarray(longest.eval_step), values
+
+
+def at_budget(run: History, steps: int) -> History:
+    """The run as training with a budget of ``steps`` steps would have returned it.
+
+    Training is the same step by step whatever the budget (the optimiser has no
+    schedule, the batches come from the seed), so the first ``steps`` steps of a
+    longer run *are* the shorter run: the per-step lists cut at ``steps``, the
+    evaluations up to step ``steps``, and ``converged_at`` kept only if the run
+    converged by then. A run that stopped before ``steps`` (it converged) is returned
+    as it is. ``steps`` must be one of the run's evaluation steps, since training
+    always evaluates at its last step; ``seconds`` is scaled by the share of the steps
+    kept (an estimate).
+    """
+    if run.converged_at is not None and run.converged_at <= steps:
+        return dataclasses.replace(run)
+    last = run.eval_step[-1] if run.eval_step else 0
+    if steps > last:
+        raise ValueError(
+            f"the run has {last} steps and did not converge: it cannot show a budget "
+            f"of {steps}"
+        )
+    if steps not in run.eval_step:
+        raise ValueError(
+            f"step {steps} is not one of the run's evaluation steps "
+            f"({run.eval_step[:3]}...): the budget must end on one"
+        )
+    n_eval = run.eval_step.index(steps) + 1
+    return History(
+        train_loss=run.train_loss[:steps],
+        train_accuracy=run.train_accuracy[:steps],
+        grad_norm=run.grad_norm[:steps],
+        eval_step=run.eval_step[:n_eval],
+        test_loss=run.test_loss[:n_eval],
+        test_accuracy=run.test_accuracy[:n_eval],
+        converged_at=None,
+        seconds=run.seconds * steps / max(len(run.train_loss), 1),
+    )
+
+
+def perfect_up_to(
+    results: dict[tuple[str, int], list[History]], name: str, threshold: float = 0.99
+) -> int | None:
+    """The longest length L such that model ``name`` ends at ``threshold`` test accuracy
+    or above on every seed at every length of ``results`` up to L (None if it misses at
+    the shortest). Lengths the sweep did not run for the model end the count."""
+    best = None
+    for length in sorted(L for n, L in results if n == name):
+        if not all(h.final_test_accuracy >= threshold for h in results[name, length]):
+            break
+        best = length
+    return best
+
+
+def at_chance_from(
+    results: dict[tuple[str, int], list[History]],
+    name: str,
+    chance: float,
+    margin: float = 0.05,
+) -> int | None:
+    """The shortest length L such that model ``name`` ends below ``chance + margin`` on
+    every seed at L and at every longer length the sweep ran for it (None if it is above
+    that at its longest run length). Lengths not run do not count either way."""
+    first = None
+    for length in sorted((L for n, L in results if n == name), reverse=True):
+        if not all(
+            h.final_test_accuracy < chance + margin for h in results[name, length]
+        ):
+            break
+        first = length
+    return first

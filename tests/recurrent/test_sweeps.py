@@ -9,13 +9,17 @@ from lib.recurrent.palindromes import PalindromeTask
 from lib.recurrent.rnn import VanillaRNN
 from lib.recurrent.sweeps import (
     accuracy_vs_length,
+    at_budget,
     at_chance,
+    at_chance_from,
     curves,
     mean_accuracy,
     mean_steps,
+    perfect_up_to,
     train_seeds,
 )
-from lib.training import History
+from lib.runtime import seed_everything
+from lib.training import History, train
 
 
 def make_task(length, seed):
@@ -110,8 +114,6 @@ def test_curves_pad_runs_that_stopped_early():
 
 
 def test_on_eval_is_called_after_every_evaluation():
-    from lib.training import train
-
     calls = []
     train(
         VanillaRNN(8),
@@ -121,3 +123,79 @@ def test_on_eval_is_called_after_every_evaluation():
         on_eval=lambda step, model: calls.append((step, type(model).__name__)),
     )
     assert calls == [(10, "VanillaRNN"), (20, "VanillaRNN"), (25, "VanillaRNN")]
+
+
+def test_a_longer_run_holds_the_shorter_one():
+    def run(steps):
+        seed_everything(0)
+        return train(VanillaRNN(8), make_task(4, 0), steps, eval_every=10)
+
+    short, cut = run(30), at_budget(run(60), 30)
+    for name in ("train_loss", "train_accuracy", "grad_norm", "eval_step"):
+        assert getattr(cut, name) == getattr(short, name), name
+    assert cut.test_accuracy == short.test_accuracy
+    assert cut.test_loss == short.test_loss
+    assert cut.converged_at is None and short.converged_at is None
+
+
+def test_at_budget_keeps_a_run_that_converged_in_time():
+    run = History(
+        train_loss=[1.0] * 20,
+        eval_step=[10, 20],
+        test_accuracy=[0.5, 1.0],
+        converged_at=20,
+        seconds=2.0,
+    )
+    kept = at_budget(run, 100)
+    assert kept == run and kept is not run
+    assert at_budget(run, 20).converged_at == 20
+    cut = at_budget(run, 10)
+    assert cut.converged_at is None and cut.test_accuracy == [0.5]
+    assert cut.train_loss == [1.0] * 10 and cut.seconds == 1.0
+
+
+def test_at_budget_needs_an_evaluation_step_within_the_run():
+    run = History(train_loss=[1.0] * 20, eval_step=[10, 20], test_accuracy=[0.1, 0.2])
+    with pytest.raises(ValueError, match="not one of the run's evaluation steps"):
+        at_budget(run, 15)
+    with pytest.raises(ValueError, match="cannot show a budget of 30"):
+        at_budget(run, 30)
+
+
+def sweep(accuracies):
+    """{(name, length): runs} from {(name, length): [final accuracy per seed]}."""
+    return {
+        key: [History(test_accuracy=[a]) for a in accs]
+        for key, accs in accuracies.items()
+    }
+
+
+def test_perfect_up_to_needs_every_seed_and_every_shorter_length():
+    results = sweep(
+        {
+            ("rnn", 5): [1.0, 0.995],
+            ("rnn", 10): [1.0, 0.99],
+            ("rnn", 20): [1.0, 0.98],  # one seed short of 0.99
+            ("rnn", 30): [1.0, 1.0],  # perfect again, but after a miss
+            ("lstm", 5): [0.5, 1.0],
+        }
+    )
+    assert perfect_up_to(results, "rnn") == 10
+    assert perfect_up_to(results, "rnn", threshold=0.95) == 30
+    assert perfect_up_to(results, "lstm") is None
+
+
+def test_at_chance_from_needs_every_seed_at_every_longer_length():
+    results = sweep(
+        {
+            ("rnn", 5): [1.0, 1.0],
+            ("rnn", 10): [0.12, 0.11],
+            ("rnn", 20): [0.3, 0.1],  # one seed above chance + margin
+            ("rnn", 30): [0.11, 0.14],
+            ("rnn", 50): [0.1, 0.09],
+            ("lstm", 5): [1.0, 1.0],
+        }
+    )
+    assert at_chance_from(results, "rnn", chance=0.1) == 30
+    assert at_chance_from(results, "rnn", chance=0.1, margin=0.01) == 50
+    assert at_chance_from(results, "lstm", chance=0.1) is None
