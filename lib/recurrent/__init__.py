@@ -6,7 +6,8 @@ defines one step: :class:`VanillaRNN`, :class:`LSTM` (with :class:`LSTMLayer` an
 :class:`StackedLSTM`, the building blocks of the character model), :class:`PeepholeLSTM`
 and :class:`ReLURNN`. Around them: the BPTT gradients written out
 (:mod:`~lib.recurrent.bptt`), gradient flow (:mod:`~lib.recurrent.gradient_flow`), the
-palindrome tasks, multi-seed sweeps and the LSTM benchmark helpers.
+palindrome tasks, multi-seed sweeps, the LSTM benchmark helpers and the chapters'
+drawings (:mod:`~lib.recurrent.drawing`).
 
 Imports only the shared modules of :mod:`lib`.
 """
@@ -29,6 +30,7 @@ from lib.recurrent.bptt import (
     output_gradient,
     rnn_forward,
 )
+from lib.recurrent.drawing import draw_gate_trace, draw_lstm_cell, draw_unrolled_rnn
 from lib.recurrent.encodings import ENCODINGS, SequenceInput
 from lib.recurrent.gradient_flow import (
     hidden_state_grad_norms,
@@ -98,6 +100,9 @@ __all__ = [
     "bptt_gradients",
     "curves",
     "dW_hh_by_jacobian_products",
+    "draw_gate_trace",
+    "draw_lstm_cell",
+    "draw_unrolled_rnn",
     "gaussian_with_spectral_radius_",
     "hidden_state_grad_norms",
     "largest_singular_value",
