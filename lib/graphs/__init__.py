@@ -2,9 +2,9 @@
 
 Sparse products (:mod:`~lib.graphs.sparse`), edge lists, the course's graphs and their
 normalisations (:mod:`~lib.graphs.edges`), the models :class:`GCN`, :class:`GAT` and
-:class:`GGNN`, the Planetoid citation data, node classification, the reachability task,
-over-smoothing, drawing, and the papers' training setups
-(:mod:`~lib.graphs.reproduction`).
+:class:`GGNN` and the graph-free baseline :class:`MLP`, the Planetoid citation data,
+node classification, the reachability task, over-smoothing, drawing, and the papers'
+training setups (:mod:`~lib.graphs.reproduction`).
 
 Imports only the shared modules of :mod:`lib`.
 """
@@ -30,7 +30,7 @@ from lib.graphs.edges import (
     sparse_adjacency,
 )
 from lib.graphs.gat import GAT, GATLayer, attention_entropy, edge_softmax
-from lib.graphs.gcn import GCN, GCNLayer, check_inputs, influence
+from lib.graphs.gcn import GCN, MLP, GCNLayer, check_inputs, influence
 from lib.graphs.ggnn import GGNN, UPDATES, GatedGraphLayer, VanillaCell
 from lib.graphs.node_classification import (
     NodeHistory,
@@ -66,6 +66,7 @@ from lib.graphs.reproduction import (
     LastWeights,
     run_gat,
     run_gcn,
+    run_mlp,
 )
 from lib.graphs.sparse import SparseMatrix, dropout, matmul, row_pointers
 
@@ -80,6 +81,7 @@ __all__ = [
     "GCN",
     "GCN_SETUP",
     "GGNN",
+    "MLP",
     "NORMALIZATIONS",
     "UPDATES",
     "GATLayer",
@@ -131,6 +133,7 @@ __all__ = [
     "row_pointers",
     "run_gat",
     "run_gcn",
+    "run_mlp",
     "sparse_adjacency",
     "train_nodes",
 ]

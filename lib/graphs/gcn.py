@@ -89,14 +89,7 @@ class GCN(nn.Module):
         activation: Callable[[torch.Tensor], torch.Tensor] = torch.relu,
     ):
         super().__init__()
-        hidden = (
-            [num_hiddens] * (num_layers - 1)
-            if isinstance(num_hiddens, int)
-            else list(num_hiddens)
-        )
-        if isinstance(num_hiddens, int) and num_layers < 1:
-            raise ValueError(f"num_layers must be >= 1, got {num_layers}")
-        sizes = [in_features] + hidden + [num_classes]
+        sizes = _layer_sizes(in_features, num_hiddens, num_classes, num_layers)
         self.layers = nn.ModuleList(
             GCNLayer(a, b, bias) for a, b in zip(sizes[:-1], sizes[1:])
         )
@@ -117,6 +110,77 @@ class GCN(nn.Module):
         """The parameters under the L2 penalty: the first layer's only (Kipf and
         Welling's choice, Section 5.2); pass them as
         ``train_nodes(..., decayed=...)``."""
+        return list(self.layers[0].parameters())
+
+
+def _layer_sizes(
+    in_features: int,
+    num_hiddens: int | Sequence[int],
+    num_classes: int,
+    num_layers: int,
+) -> list[int]:
+    """[F_in, hidden..., C]: ``num_layers - 1`` hidden layers of width ``num_hiddens``,
+    or the widths listed."""
+    if isinstance(num_hiddens, int):
+        if num_layers < 1:
+            raise ValueError(f"num_layers must be >= 1, got {num_layers}")
+        hidden = [num_hiddens] * (num_layers - 1)
+    else:
+        hidden = list(num_hiddens)
+    return [in_features, *hidden, num_classes]
+
+
+class MLP(nn.Module):
+    """The graph-free baseline: :class:`GCN` with A_hat replaced by the identity, so
+    that every node is classified from its own features alone,
+
+        H' = sigma(H W + b)    (per layer; dropout on each layer's input),
+
+    Kipf & Welling's "MLP" row (their code's ``MLP``: the same widths, dropout, Glorot
+    initialisation, no bias and L2 on the first layer only). The parameters are named
+    and initialised as in :class:`GCN` (``layers[k].W``), so the same seed gives the
+    same initial weights, and ``MLP(X)`` equals ``GCN(I, X)`` with the same state.
+    ``X`` may be dense or a :class:`lib.graphs.sparse.SparseMatrix`.
+
+    ``forward(X)`` -> logits (N, C); ``return_hidden=True`` also returns the hidden
+    representations, as for :class:`GCN`.
+    """
+
+    def __init__(
+        self,
+        in_features: int,
+        num_hiddens: int | Sequence[int],
+        num_classes: int,
+        num_layers: int = 2,
+        dropout: float = 0.5,
+        bias: bool = False,
+        activation: Callable[[torch.Tensor], torch.Tensor] = torch.relu,
+    ):
+        super().__init__()
+        sizes = _layer_sizes(in_features, num_hiddens, num_classes, num_layers)
+        self.layers = nn.ModuleList(
+            GCNLayer(a, b, bias) for a, b in zip(sizes[:-1], sizes[1:])
+        )
+        self.dropout, self.activation = dropout, activation
+
+    def forward(self, X: torch.Tensor, return_hidden: bool = False):
+        if X.dim() != 2 or X.shape[1] != self.layers[0].in_features:
+            raise ValueError(
+                f"X must have shape (N, F_in) with F_in = "
+                f"{self.layers[0].in_features}, got {tuple(X.shape)}"
+            )
+        H, hidden = X, []
+        for k, layer in enumerate(self.layers):
+            H = matmul(dropout(H, self.dropout, self.training), layer.W)
+            if layer.b is not None:
+                H = H + layer.b
+            if k < len(self.layers) - 1:
+                H = self.activation(H)
+                hidden.append(H)
+        return (H, hidden) if return_hidden else H
+
+    def decayed_parameters(self) -> list[nn.Parameter]:
+        """The first layer's parameters, as for :class:`GCN`."""
         return list(self.layers[0].parameters())
 
 

@@ -9,6 +9,10 @@ Networks", section 5.2, and their code:
 * at most 200 epochs; stop as soon as the validation objective exceeds the mean of the
   10 epochs before it (window 10), and test the last weights.
 
+MLP: the paper's graph-free baseline (their Table 2), :class:`lib.graphs.gcn.MLP`: the
+GCN's setup with A_hat replaced by the identity (same widths, dropout, optimiser, L2 on
+the first layer, stopping rule).
+
 GAT: Velickovic et al. (2018), "Graph Attention Networks", section 3.3, and their code:
 
 * K = 8 heads of 8 units (concatenated, ELU), then an output layer of 1 head (PubMed: 8
@@ -33,7 +37,7 @@ from torch import nn
 
 from lib.graphs.edges import add_self_loops, normalized_adjacency, sparse_adjacency
 from lib.graphs.gat import GAT
-from lib.graphs.gcn import GCN
+from lib.graphs.gcn import GCN, MLP
 from lib.graphs.node_classification import (
     NodeHistory,
     PatienceStopping,
@@ -75,9 +79,32 @@ def run_gcn(data, seed: int, epochs: int | None = None) -> NodeHistory:
         num_layers=GCN_SETUP["layers"],
         dropout=GCN_SETUP["dropout"],
     ).to(device)
+    return _train_as_gcn(model, (A_hat, data.X), data, epochs)
+
+
+def run_mlp(data, seed: int, epochs: int | None = None) -> NodeHistory:
+    """One run of the graph-free baseline (:class:`lib.graphs.gcn.MLP`) with the GCN's
+    setup (:data:`GCN_SETUP`): the same widths, dropout, optimiser, L2 penalty on the
+    first layer and stopping rule; it reads ``data.X`` only, never the edges.
+
+    With the same seed it starts from the GCN's initial weights.
+    """
+    seed_everything(seed)
+    model = MLP(
+        data.num_features,
+        GCN_SETUP["hidden"],
+        data.num_classes,
+        num_layers=GCN_SETUP["layers"],
+        dropout=GCN_SETUP["dropout"],
+    ).to(data.edge_index.device)
+    return _train_as_gcn(model, (data.X,), data, epochs)
+
+
+def _train_as_gcn(model, inputs: tuple, data, epochs: int | None) -> NodeHistory:
+    """Kipf & Welling's training: Adam, L2 on the first layer, window stopping."""
     return train_nodes(
         model,
-        (A_hat, data.X),
+        inputs,
         data,
         epochs=GCN_SETUP["epochs"] if epochs is None else epochs,
         lr=GCN_SETUP["lr"],

@@ -129,3 +129,48 @@ def test_dirichlet_energy_is_the_edge_sum_and_vanishes_on_the_fixed_points():
     )
     energies = [dirichlet_energy(A_hat, powers[k]) for k in (0, 1, 8)]
     assert energies[0] > energies[1] > energies[2]
+
+
+def test_mlp_is_the_gcn_with_the_identity_for_a_hat():
+    from lib.graphs.gcn import MLP
+    from lib.graphs.sparse import SparseMatrix
+
+    torch.manual_seed(3)
+    N, F = 7, 5
+    X = torch.randn(N, F, dtype=torch.float64)
+    mlp = MLP(F, [6, 4], 3, bias=True).double().eval()
+    gcn = GCN(F, [6, 4], 3, bias=True).double().eval()
+    gcn.load_state_dict(mlp.state_dict())  # same names, same shapes
+    assert torch.allclose(mlp(X), gcn(torch.eye(N, dtype=torch.float64), X))
+    # rows are classified independently: permuting or dropping other rows is harmless
+    perm = torch.randperm(N)
+    assert torch.allclose(mlp(X[perm]), mlp(X)[perm])
+    assert torch.allclose(mlp(X[:3]), mlp(X)[:3])
+    # sparse features give the dense answer
+    idx = X.nonzero().T
+    sparse_X = SparseMatrix(idx, X[idx[0], idx[1]], (N, F))
+    assert torch.allclose(mlp(sparse_X), mlp(X))
+    logits, hidden = mlp(X, return_hidden=True)
+    assert logits.shape == (N, 3) and [h.shape[1] for h in hidden] == [6, 4]
+
+
+def test_mlp_starts_from_the_gcn_weights_and_decays_its_first_layer():
+    from lib.graphs.gcn import MLP
+
+    torch.manual_seed(4)
+    mlp = MLP(9, 16, 3)
+    torch.manual_seed(4)
+    gcn = GCN(9, 16, 3)
+    for (name, p), (gname, q) in zip(
+        mlp.state_dict().items(), gcn.state_dict().items()
+    ):
+        assert name == gname and torch.equal(p, q)
+    decayed = mlp.decayed_parameters()
+    assert len(decayed) == 1 and decayed[0] is mlp.layers[0].W
+    X = torch.randn(4, 9)
+    mlp.eval()
+    assert torch.equal(mlp(X), mlp(X))
+    mlp.train()
+    assert not torch.equal(mlp(X), mlp(X))  # dropout 0.5 by default
+    with pytest.raises(ValueError, match=r"\(N, F_in\)"):
+        mlp(torch.randn(4, 8))

@@ -99,3 +99,25 @@ def test_pubmed_has_eight_output_heads():
 def test_a_dataset_without_a_setup_is_refused():
     with pytest.raises(ValueError, match="no GAT setup"):
         run_gat(random_graph("karate"), seed=0, epochs=1)
+
+
+def test_an_mlp_run_has_the_gcn_setup_and_ignores_the_edges():
+    from lib.graphs.reproduction import run_mlp
+
+    data = random_graph()
+    a, b = run_mlp(data, seed=0, epochs=4), run_mlp(data, 0, 4)
+    assert a.epochs <= 4 and a.train_loss == b.train_loss
+    assert 0.0 <= a.test_accuracy <= 1.0
+    assert a.train_loss != run_gcn(data, 0, 4).train_loss
+    # another graph on the same nodes and features: the same run
+    rewired = Planetoid(
+        data.name,
+        X=data.X,
+        y=data.y,
+        edge_index=random_graph(num_nodes=30).edge_index.flip(0)[:, :10],
+        train_idx=data.train_idx,
+        val_idx=data.val_idx,
+        test_idx=data.test_idx,
+        num_classes=data.num_classes,
+    )
+    assert run_mlp(rewired, 0, 4).train_loss == a.train_loss
