@@ -3,9 +3,11 @@
 A corpus and its vocabulary (:mod:`~lib.text.corpus`), the character model
 (:mod:`~lib.text.model`), its training loop as in the course
 (:mod:`~lib.text.training`), the checkpoint cache that trains a run once
-(:mod:`~lib.text.cache`) and the sampler: greedy, temperature, top-k and beam search
-(:mod:`~lib.text.sampling`). The temperature lab lives in :mod:`lib.text.templab`
-(imported on its own: it brings the widgets).
+(:mod:`~lib.text.cache`), the sampler: greedy, temperature, top-k and beam search
+(:mod:`~lib.text.sampling`), and stateful truncated BPTT, the training that carries the
+state from one window to the next (:mod:`~lib.text.tbptt`). The temperature lab lives in
+:mod:`lib.text.templab` (imported on its own: it brings the widgets), the drawing of a
+beam search in :mod:`lib.text.drawing` (imported on its own: it brings matplotlib).
 
 Imports the shared modules of :mod:`lib` and the LSTM of :mod:`lib.recurrent`.
 """
@@ -41,6 +43,8 @@ from lib.text.model import (
 )
 from lib.text.sampling import (
     Beam,
+    BeamNode,
+    BeamTree,
     Sampler,
     check_temperature,
     entropy_bits,
@@ -51,6 +55,7 @@ from lib.text.sampling import (
     repeated_ngram_share,
     softmax_with_temperature,
 )
+from lib.text.tbptt import stateful_step, stream_windows, train_streams
 from lib.text.training import (
     CharHistory,
     TrainConfig,
@@ -65,6 +70,8 @@ from lib.text.training import (
 __all__ = [
     "CORPORA",
     "Beam",
+    "BeamNode",
+    "BeamTree",
     "CharHistory",
     "CharLSTM",
     "CheckpointError",
@@ -99,9 +106,12 @@ __all__ = [
     "run_key",
     "save_checkpoint",
     "softmax_with_temperature",
+    "stateful_step",
+    "stream_windows",
     "strip_gutenberg",
     "tiled_windows",
     "train",
     "train_or_load",
     "train_step",
+    "train_streams",
 ]

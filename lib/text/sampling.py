@@ -167,6 +167,31 @@ class Beam(NamedTuple):
     log_prob: float
 
 
+class BeamNode(NamedTuple):
+    """A candidate of beam search: the prefix of node ``parent`` (an index into
+    :attr:`BeamTree.nodes`) extended by ``char`` at step ``step`` (1, 2, ...), with
+    ``log_prob`` = log P(prefix + char | prompt), summed over its characters (nats).
+    ``kept``: among the beam_width best candidates of its step. The root (step 0,
+    parent -1) is the prompt, with log-probability 0."""
+
+    step: int
+    parent: int
+    char: str
+    log_prob: float
+    kept: bool
+
+
+class BeamTree(NamedTuple):
+    """A beam search with its candidates (:meth:`Sampler.beam_search_tree`)."""
+
+    prompt: str
+    beam_width: int
+    branching: int  # the likeliest extensions of each kept prefix held in ``nodes``
+    nodes: list[BeamNode]  # nodes[0] is the root, the prompt
+    beams: list[Beam]  # the search's result, as Sampler.beam_search returns it
+    best_path: list[int]  # the nodes from the root to the end of beams[0]
+
+
 class Sampler:
     """Generates text from a trained :class:`~lib.text.model.CharLSTM`, one character
     per step.
@@ -308,6 +333,66 @@ class Sampler:
         beam_width best of the beam_width * V candidates; beam_width = 1 is greedy
         decoding.
         """
+        return self._beam_search(prompt, length, beam_width)
+
+    def beam_search_tree(
+        self,
+        prompt: str,
+        length: int,
+        beam_width: int = 2,
+        branching: int | None = None,
+    ) -> BeamTree:
+        """:meth:`beam_search`, run as it is, with the candidates of every step kept
+        for a drawing (:func:`lib.text.drawing.draw_beam_tree`).
+
+        Of the V extensions of each kept prefix the tree holds the ``branching`` most
+        likely (default ``beam_width``) and every one the search kept: a candidate kept
+        among all beam_width * V is among the beam_width best of its own prefix's, so
+        with ``branching >= beam_width`` these are the same nodes. ``tree.beams`` is
+        what :meth:`beam_search` returns.
+        """
+        branching = beam_width if branching is None else branching
+        if (
+            isinstance(branching, bool)
+            or not isinstance(branching, int)
+            or branching < 1
+        ):
+            raise ValueError(f"branching={branching!r}: expected a positive integer")
+        nodes = [BeamNode(0, -1, prompt, 0.0, True)]
+        rows = [0]  # the node of each kept prefix, in the search's order
+
+        def record(total: np.ndarray, best: np.ndarray) -> None:
+            V, kept = total.shape[1], {int(i): None for i in best}
+            for b, parent in enumerate(rows):
+                mine = [i % V for i in kept if i // V == b]
+                top = np.argsort(-total[b], kind="stable")[:branching].tolist()
+                for v in sorted(set(top + mine), key=lambda v: (-total[b, v], v)):
+                    flat = b * V + v
+                    nodes.append(
+                        BeamNode(
+                            nodes[parent].step + 1,
+                            parent,
+                            self.vocab.chars[v],
+                            float(total[b, v]),
+                            flat in kept,
+                        )
+                    )
+                    if flat in kept:
+                        kept[flat] = len(nodes) - 1
+            rows[:] = [kept[int(i)] for i in best]
+
+        beams = self._beam_search(prompt, length, beam_width, record)
+        path = [rows[0]]
+        while nodes[path[0]].parent >= 0:
+            path.insert(0, nodes[path[0]].parent)
+        return BeamTree(prompt, beam_width, branching, nodes, beams, path)
+
+    def _beam_search(
+        self, prompt: str, length: int, beam_width: int, record=None
+    ) -> list[Beam]:
+        """Beam search; ``record(total, best)``, when given, sees each step's scores
+        of the candidates (beams, V) and the flat indices of the kept ones, best
+        first."""
         length = _check_length(length)
         if (
             isinstance(beam_width, bool)
@@ -319,11 +404,13 @@ class Sampler:
         logits, scores = logits[None], np.zeros(1)
         seqs = np.zeros((1, 0), dtype=np.int64)
         for t in range(length):
-            total = (scores[:, None] + log_softmax(logits)).ravel()  # (B * V,)
-            best = np.argsort(-total, kind="stable")[:beam_width]
+            total = scores[:, None] + log_softmax(logits)  # (B, V)
+            best = np.argsort(-total.ravel(), kind="stable")[:beam_width]
+            if record is not None:
+                record(total, best)
             beam, char = np.divmod(best, len(self.vocab))
             scores, seqs = (
-                total[best],
+                total.ravel()[best],
                 np.concatenate([seqs[beam], char[:, None]], axis=1),
             )
             if t + 1 < length:
