@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
 
 import torch
 from torch import nn
 
 from lib.recurrent.base import RecurrentClassifier
+from lib.recurrent.benchmark import make_step  # the timed Adam step of bench_lstm
 from lib.recurrent.relu_rnn import ReLURNN
 
 HIDDEN, BATCH, DIGITS = 128, 128, 10
@@ -69,21 +69,6 @@ VARIANTS = {
     "lib (hand-written BPTT)": ReLURNN,
 }
 REFERENCE = "autograd, fused loop"
-
-
-def make_step(model: nn.Module, x: torch.Tensor, y: torch.Tensor):
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-
-    def step() -> float:
-        start = time.perf_counter()
-        opt.zero_grad(set_to_none=True)
-        nn.functional.cross_entropy(model(x), y).backward()
-        opt.step()
-        if x.device.type == "cuda":
-            torch.cuda.synchronize()
-        return time.perf_counter() - start
-
-    return step
 
 
 def bench_length(T: int, reps: int, warmup: int, device: torch.device):
