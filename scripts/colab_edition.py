@@ -219,7 +219,8 @@ class BookIndex:
     @classmethod
     def from_sources(cls, root: Path) -> BookIndex:
         """An index read from the sources alone, for tests that build nothing: labels
-        from ``(label)=`` lines (named by the heading after them), titles from each
+        from ``(label)=`` lines (named by the heading after them) and directives'
+        ``:name:`` options, titles from each
         page's first heading, equations numbered (1), (2), ... in the order of each
         page, and no glued values."""
         config = book_config(root)
@@ -236,6 +237,8 @@ class BookIndex:
                     name = heading_text(after) if after.startswith("#") else ""
                     anchor = make_id(m["label"])
                     labels[m["label"].lower()] = Target(docname, anchor, name)
+                elif m := NAME_OPTION.match(line):  # a figure's or a table's label
+                    labels[m["label"].lower()] = Target(docname, make_id(m["label"]))
             for number, label in enumerate(equation_labels(lines), start=1):
                 equations[label] = Target(
                     docname, equation_anchor(label), f"({number})"
@@ -417,6 +420,7 @@ DIRECTIVE_OPEN = re.compile(
     r"\{(?P<name>[^}\s]+)\}\s*(?P<args>.*)$"
 )
 LABEL_LINE = re.compile(r"^\s*\((?P<label>[^()\s]+)\)=\s*$")
+NAME_OPTION = re.compile(r"^\s*:name:\s*(?P<label>\S+)\s*$")  # inside a directive
 COMMENT_LINE = re.compile(r"^\s*%")  # a MyST comment
 BLOCK_BREAK = re.compile(r"^\s*\+\+\+")
 DOLLAR_LABEL = re.compile(r"\$\$\s*\((?P<label>[^()\s]+)\)\s*$")
