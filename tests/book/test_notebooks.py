@@ -55,3 +55,17 @@ def test_checks_its_claims(path):
         if c.cell_type == "code"
     )
     assert re.search(r"^\s*assert ", code, flags=re.M), f"{path.name} asserts nothing"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_glues_through_lib_not_myst_nb(path):
+    """Colab has no myst_nb; lib.display.glue works there."""
+    nb = nbformat.read(path, as_version=4)
+    imports = [
+        line
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for line in cell.source.splitlines()
+        if re.match(r"\s*(from|import)\s+myst_nb\b", line)
+    ]
+    assert not imports, f"{path.name} imports myst_nb: {imports}"
