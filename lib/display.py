@@ -88,6 +88,8 @@ def glue(name: str, value, display: bool = True) -> None:
     a plain Jupyter), there is no chapter text to fill in: the value is just shown
     (unless ``display`` is false).
     """
+    if isinstance(value, np.generic):  # np.float64(...) is no number to a format spec
+        value = value.item()
     try:
         from myst_nb import glue as myst_glue
     except ImportError:
