@@ -14,43 +14,21 @@ within 1.2x of torch.nn.LSTM.
 
 from __future__ import annotations
 
-import argparse
-
-import torch
-
-from lib.recurrent.benchmark import BATCH, HIDDEN, REFERENCE, VARIANTS, bench_length
+from lib.recurrent.benchmark import (
+    REFERENCE,
+    VARIANTS,
+    bench_length,
+    command_line,
+    print_table,
+)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--lengths", type=int, nargs="+", default=[10, 20, 50])
-    parser.add_argument("--reps", type=int, default=30)
-    parser.add_argument("--warmup", type=int, default=5)
-    parser.add_argument(
-        "--threads", type=int, default=None, help="torch threads (default: torch's)"
-    )
-    parser.add_argument("--device", default="cpu")
-    args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    device = torch.device(args.device)
-    print(
-        f"torch {torch.__version__} on {device}, {torch.get_num_threads()} threads; "
-        f"batch {BATCH}, hidden {HIDDEN}, one-hot digits; "
-        f"median of {args.reps} interleaved Adam steps\n"
-    )
-    results = {T: bench_length(T, args.reps, args.warmup, device) for T in args.lengths}
-    header = f"{'variant':<26}" + "".join(
-        f"{f'T={T} ms':>11}{'ratio':>7}" for T in args.lengths
-    )
-    print(header)
-    print("-" * len(header))
-    for name in VARIANTS:
-        row = f"{name:<26}"
-        for T in args.lengths:
-            ms, ratio = results[T][name] * 1e3, results[T][name] / results[T][REFERENCE]
-            row += f"{ms:>11.1f}{ratio:>7.2f}"
-        print(row)
+    args = command_line(__doc__, lengths=[10, 20, 50], reps=30, warmup=5, threads=None)
+    results = {
+        T: bench_length(T, args.reps, args.warmup, args.device) for T in args.lengths
+    }
+    print_table(results, VARIANTS, REFERENCE, width=26)
     worst = max(
         results[T]["lib.recurrent.LSTM (fused kernel)"] / results[T][REFERENCE]
         for T in args.lengths

@@ -23,17 +23,20 @@ and its ratio to the fused autograd loop. The book's notebooks run on one core e
 
 from __future__ import annotations
 
-import argparse
-import statistics
-
 import torch
 from torch import nn
 
 from lib.recurrent.base import RecurrentClassifier
-from lib.recurrent.benchmark import make_step  # the timed Adam step of bench_lstm
+from lib.recurrent.benchmark import (  # bench_lstm's batch, timed step and table
+    DIGITS,
+    HIDDEN,
+    command_line,
+    digit_batch,
+    interleaved_medians,
+    make_step,
+    print_table,
+)
 from lib.recurrent.relu_rnn import ReLURNN
-
-HIDDEN, BATCH, DIGITS = 128, 128, 10
 
 
 class StepByStep(ReLURNN):
@@ -75,9 +78,7 @@ def bench_length(T: int, reps: int, warmup: int, device: torch.device):
     """Median seconds per training step of every variant at length T, measured
     interleaved; and, per variant, how far its first gradient is from the step-by-step
     reference's (largest difference / largest gradient entry)."""
-    gen = torch.Generator().manual_seed(T)
-    x = torch.randint(DIGITS, (BATCH, T), generator=gen).to(device)
-    y = torch.randint(DIGITS, (BATCH,), generator=gen).to(device)
+    x, y = digit_batch(T, device)
     torch.manual_seed(0)
     state = ReLURNN(HIDDEN, DIGITS).state_dict()
     models = {
@@ -95,45 +96,15 @@ def bench_length(T: int, reps: int, warmup: int, device: torch.device):
         name: float((g - reference).abs().max() / scale) for name, g in grads.items()
     }
     steps = {name: make_step(model, x, y) for name, model in models.items()}
-    times = {name: [] for name in steps}
-    for rep in range(warmup + reps):
-        for name, step in steps.items():
-            seconds = step()
-            if rep >= warmup:
-                times[name].append(seconds)
-    return {name: statistics.median(ts) for name, ts in times.items()}, gaps
+    return interleaved_medians(steps, reps, warmup), gaps
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--lengths", type=int, nargs="+", default=[20, 100, 300])
-    parser.add_argument("--reps", type=int, default=10)
-    parser.add_argument("--warmup", type=int, default=2)
-    parser.add_argument(
-        "--threads", type=int, default=1, help="torch threads (default 1: the book's)"
-    )
-    parser.add_argument("--device", default="cpu")
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    device = torch.device(args.device)
-    print(
-        f"torch {torch.__version__} on {device}, {torch.get_num_threads()} threads; "
-        f"batch {BATCH}, hidden {HIDDEN}, one-hot digits; "
-        f"median of {args.reps} interleaved Adam steps\n"
-    )
-    results = {T: bench_length(T, args.reps, args.warmup, device) for T in args.lengths}
-    header = f"{'variant':<25}" + "".join(
-        f"{f'T={T} ms':>11}{'ratio':>7}" for T in args.lengths
-    )
-    print(header)
-    print("-" * len(header))
-    for name in VARIANTS:
-        row = f"{name:<25}"
-        for T in args.lengths:
-            times = results[T][0]
-            ms, ratio = times[name] * 1e3, times[name] / times[REFERENCE]
-            row += f"{ms:>11.1f}{ratio:>7.2f}"
-        print(row)
+    args = command_line(__doc__, lengths=[20, 100, 300], reps=10, warmup=2, threads=1)
+    results = {
+        T: bench_length(T, args.reps, args.warmup, args.device) for T in args.lengths
+    }
+    print_table({T: results[T][0] for T in results}, VARIANTS, REFERENCE, width=25)
     print(
         "\nfirst gradients against the step-by-step loop's (largest difference / "
         "largest entry; at large T the untrained network's states grow large, and "

@@ -12,11 +12,12 @@ already has everything a PDF needs:
    one HTML page, with the book's own configuration, theme, numbering and offline
    MathJax (assets/vendor);
 2. the headless Chromium the browser tests drive (Debian's, through Playwright, with
-   the flags and checks of tests/book/browser_support.py) opens that page from a
-   server on 127.0.0.1, waits until MathJax has typeset every formula and every
-   figure has loaded, refuses to print if raw TeX or a broken image is left or if
-   anything was asked of the network, and prints it (``page.pdf``): A4, page numbers,
-   each page of the book starting a new sheet, the chapters as the PDF's outline.
+   the flags and checks of scripts/browser.py, which those tests use too) opens that
+   page from a server on 127.0.0.1, waits until MathJax has typeset every formula
+   and every figure has loaded, refuses to print if raw TeX or a broken image is left
+   or if anything was asked of the network, and prints it (``page.pdf``): A4, page
+   numbers, each page of the book starting a new sheet, the chapters as the PDF's
+   outline.
 
 Nothing is executed. The notebooks' outputs come from the execution cache of the
 last ``make book`` (OUT/_build/.jupyter_cache). Before building, the script checks
@@ -43,20 +44,20 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # scripts.* and tests.* as packages, run from anywhere
     sys.path.insert(0, str(ROOT))
 
+from scripts.browser import (  # noqa: E402 (the browser tests' checks too)
+    BROKEN_IMAGES,
+    RAW_TEX_LEFT,
+    WAIT_FOR_MATHJAX,
+    browser,
+    chromium_path,
+    open_watched,
+    serve,
+)
 from scripts.build_book import (  # noqa: E402
     NOTEBOOK_STAMPS,
     notebook_fingerprints,
     read_stamps,
     why_stale,
-)
-from tests.book.browser_support import (  # noqa: E402 (the browser tests' checks)
-    BROKEN_IMAGES,
-    RAW_TEX_LEFT,
-    WAIT_FOR_MATHJAX,
-    PageWatch,
-    browser,
-    chromium_path,
-    serve,
 )
 
 # Lazy images load only when scrolled to, which printing does not do: load them all,
@@ -188,11 +189,9 @@ def print_to_pdf(html: Path, pdf: Path, title: str) -> None:
             "chromium is not installed: scripts/ensure_chromium.sh installs it"
         )
     with serve(html.parent) as base_url, browser() as chromium:
-        page = chromium.new_page()
-        page.set_default_timeout(600_000)  # the whole book is one long page to load
-        watch = PageWatch(page, base_url)  # also refuses every request off 127.0.0.1
-        page.goto(f"{base_url}/{html.name}", wait_until="load")
-        page.wait_for_load_state("networkidle")
+        # the whole book is one long page to load; the watch refuses every request
+        # off 127.0.0.1
+        page, watch = open_watched(base_url, chromium, html.name, timeout_ms=600_000)
         has_math = page.evaluate(WAIT_FOR_MATHJAX)
         page.evaluate(LOAD_EVERYTHING)
         problems = []

@@ -37,17 +37,29 @@ class GCNLayer(nn.Module):
         )
         self.b = nn.Parameter(torch.zeros(out_features)) if bias else None
 
-    def forward(self, A_hat: torch.Tensor, H: torch.Tensor) -> torch.Tensor:
+    def forward(self, A_hat: torch.Tensor | None, H: torch.Tensor) -> torch.Tensor:
+        """``A_hat=None`` stands for the identity: H' = H W (+ b), no graph (the
+        layers of :class:`MLP`)."""
         check_inputs(A_hat, H, self.in_features)
-        out = matmul(A_hat, matmul(H, self.W))
+        out = matmul(H, self.W)
+        if A_hat is not None:
+            out = matmul(A_hat, out)
         return out + self.b if self.b is not None else out
 
     def extra_repr(self) -> str:
         return f"{self.in_features} -> {self.out_features}, bias={self.b is not None}"
 
 
-def check_inputs(A_hat: torch.Tensor, H: torch.Tensor, in_features: int) -> None:
-    """Raise a clear error for mismatched shapes or dtypes."""
+def check_inputs(A_hat: torch.Tensor | None, H: torch.Tensor, in_features: int) -> None:
+    """Raise a clear error for mismatched shapes or dtypes (``A_hat=None``: the
+    identity, any number N of rows)."""
+    if A_hat is None:
+        if H.dim() != 2 or H.shape[1] != in_features:
+            raise ValueError(
+                f"H must have shape (N, F_in) with F_in = {in_features}, "
+                f"got {tuple(H.shape)}"
+            )
+        return
     if A_hat.dim() != 2 or A_hat.shape[0] != A_hat.shape[1]:
         raise ValueError(
             f"A_hat must be a square (N, N) matrix, got {tuple(A_hat.shape)}"
@@ -96,7 +108,7 @@ class GCN(nn.Module):
         self.dropout, self.activation = dropout, activation
 
     def forward(
-        self, A_hat: torch.Tensor, X: torch.Tensor, return_hidden: bool = False
+        self, A_hat: torch.Tensor | None, X: torch.Tensor, return_hidden: bool = False
     ):
         H, hidden = X, []
         for k, layer in enumerate(self.layers):
@@ -130,58 +142,25 @@ def _layer_sizes(
     return [in_features, *hidden, num_classes]
 
 
-class MLP(nn.Module):
+class MLP(GCN):
     """The graph-free baseline: :class:`GCN` with A_hat replaced by the identity, so
     that every node is classified from its own features alone,
 
         H' = sigma(H W + b)    (per layer; dropout on each layer's input),
 
     Kipf & Welling's "MLP" row (their code's ``MLP``: the same widths, dropout, Glorot
-    initialisation, no bias and L2 on the first layer only). The parameters are named
-    and initialised as in :class:`GCN` (``layers[k].W``), so the same seed gives the
-    same initial weights, and ``MLP(X)`` equals ``GCN(I, X)`` with the same state.
-    ``X`` may be dense or a :class:`lib.graphs.sparse.SparseMatrix`.
+    initialisation, no bias and L2 on the first layer only). It is the GCN's code with
+    no graph (each :class:`GCNLayer` is given ``A_hat=None``, the identity): the
+    parameters are named and initialised as in :class:`GCN` (``layers[k].W``), so the
+    same seed gives the same initial weights, and ``MLP(X)`` equals ``GCN(I, X)`` with
+    the same state. ``X`` may be dense or a :class:`lib.graphs.sparse.SparseMatrix`.
 
     ``forward(X)`` -> logits (N, C); ``return_hidden=True`` also returns the hidden
     representations, as for :class:`GCN`.
     """
 
-    def __init__(
-        self,
-        in_features: int,
-        num_hiddens: int | Sequence[int],
-        num_classes: int,
-        num_layers: int = 2,
-        dropout: float = 0.5,
-        bias: bool = False,
-        activation: Callable[[torch.Tensor], torch.Tensor] = torch.relu,
-    ):
-        super().__init__()
-        sizes = _layer_sizes(in_features, num_hiddens, num_classes, num_layers)
-        self.layers = nn.ModuleList(
-            GCNLayer(a, b, bias) for a, b in zip(sizes[:-1], sizes[1:])
-        )
-        self.dropout, self.activation = dropout, activation
-
     def forward(self, X: torch.Tensor, return_hidden: bool = False):
-        if X.dim() != 2 or X.shape[1] != self.layers[0].in_features:
-            raise ValueError(
-                f"X must have shape (N, F_in) with F_in = "
-                f"{self.layers[0].in_features}, got {tuple(X.shape)}"
-            )
-        H, hidden = X, []
-        for k, layer in enumerate(self.layers):
-            H = matmul(dropout(H, self.dropout, self.training), layer.W)
-            if layer.b is not None:
-                H = H + layer.b
-            if k < len(self.layers) - 1:
-                H = self.activation(H)
-                hidden.append(H)
-        return (H, hidden) if return_hidden else H
-
-    def decayed_parameters(self) -> list[nn.Parameter]:
-        """The first layer's parameters, as for :class:`GCN`."""
-        return list(self.layers[0].parameters())
+        return super().forward(None, X, return_hidden)
 
 
 def influence(

@@ -69,17 +69,7 @@ def run_gcn(data, seed: int, epochs: int | None = None) -> NodeHistory:
 
     ``epochs`` replaces the paper's 200 (a few: to test the code path).
     """
-    seed_everything(seed)
-    device = data.edge_index.device
-    A_hat = normalized_adjacency(data.edge_index, data.num_nodes).to(device)
-    model = GCN(
-        data.num_features,
-        GCN_SETUP["hidden"],
-        data.num_classes,
-        num_layers=GCN_SETUP["layers"],
-        dropout=GCN_SETUP["dropout"],
-    ).to(device)
-    return _train_as_gcn(model, (A_hat, data.X), data, epochs)
+    return _run_gcn_setup(GCN, data, seed, epochs)
 
 
 def run_mlp(data, seed: int, epochs: int | None = None) -> NodeHistory:
@@ -89,19 +79,28 @@ def run_mlp(data, seed: int, epochs: int | None = None) -> NodeHistory:
 
     With the same seed it starts from the GCN's initial weights.
     """
+    return _run_gcn_setup(MLP, data, seed, epochs)
+
+
+def _run_gcn_setup(
+    model_class: type[GCN], data, seed: int, epochs: int | None
+) -> NodeHistory:
+    """One seeded run of ``model_class`` (:class:`GCN`, or :class:`MLP`: no graph, the
+    input ``data.X`` alone) in Kipf & Welling's setup and training: Adam, L2 on the
+    first layer, window stopping."""
     seed_everything(seed)
-    model = MLP(
+    device = data.edge_index.device
+    inputs = (data.X,)
+    if not issubclass(model_class, MLP):  # the MLP reads no graph
+        A_hat = normalized_adjacency(data.edge_index, data.num_nodes).to(device)
+        inputs = (A_hat, data.X)
+    model = model_class(
         data.num_features,
         GCN_SETUP["hidden"],
         data.num_classes,
         num_layers=GCN_SETUP["layers"],
         dropout=GCN_SETUP["dropout"],
-    ).to(data.edge_index.device)
-    return _train_as_gcn(model, (data.X,), data, epochs)
-
-
-def _train_as_gcn(model, inputs: tuple, data, epochs: int | None) -> NodeHistory:
-    """Kipf & Welling's training: Adam, L2 on the first layer, window stopping."""
+    ).to(device)
     return train_nodes(
         model,
         inputs,

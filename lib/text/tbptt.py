@@ -28,7 +28,13 @@ from torch import nn
 from lib.runtime import progress_bar, seeded_generator
 from lib.text.corpus import Corpus, parallel_streams
 from lib.text.model import CharLSTM, VocabularyMismatchError
-from lib.text.training import CharHistory, TrainConfig, _record, checkpoint_steps
+from lib.text.training import (
+    CharHistory,
+    TrainConfig,
+    _record,
+    checkpoint_steps,
+    train_step,
+)
 
 State = tuple[torch.Tensor, torch.Tensor]
 
@@ -128,20 +134,26 @@ def stateful_step(
     state: State | None,
     max_norm: float,
 ) -> tuple[torch.Tensor, State]:
-    """One Adam step on a batch read from ``state`` (None: zero).
+    """One Adam step on a batch read from ``state`` (None: zero): the step of
+    :func:`lib.text.training.train_step`, the model read from ``state``.
 
     Returns (loss, accuracy) as a detached tensor of shape (2,) and the final state,
     detached: the next window starts from it, and its gradient stops here.
     """
-    logits, final = model(x, state)
-    loss = nn.functional.cross_entropy(
-        logits.reshape(-1, logits.shape[-1]), y.reshape(-1)
-    )
-    opt.zero_grad(set_to_none=True)
-    loss.backward()
-    nn.utils.clip_grad_norm_(model.parameters(), max_norm)
-    opt.step()
-    stats = torch.stack(
-        [loss.detach(), (logits.detach().argmax(-1) == y).float().mean()]
-    )
-    return stats, tuple(s.detach() for s in final)
+    reader = _FromState(model, state)
+    stats = train_step(reader, opt, x, y, max_norm)
+    return stats, tuple(s.detach() for s in reader.final)
+
+
+class _FromState(nn.Module):
+    """``model`` read from ``state``, called as :func:`~lib.text.training.train_step`
+    calls a model (``model(x)`` -> (logits, final state)); keeps the final state. Its
+    parameters are the model's."""
+
+    def __init__(self, model: nn.Module, state: State | None):
+        super().__init__()
+        self.model, self.state, self.final = model, state, None
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, State]:
+        logits, self.final = self.model(x, self.state)
+        return logits, self.final

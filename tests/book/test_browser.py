@@ -16,11 +16,9 @@ from tests.book.browser_support import (
     RAW_TEX_LEFT,
     ROOT,
     WAIT_FOR_MATHJAX,
-    PageWatch,
-    browser,
     built_site,
-    chromium_path,
-    serve,
+    open_watched,
+    served_site,
 )
 
 pytestmark = pytest.mark.browser
@@ -35,24 +33,12 @@ SHOTS = ROOT / "_build" / "screenshots"
 
 @pytest.fixture(scope="module")
 def site():
-    if not chromium_path():
-        pytest.skip(
-            "BROWSER TESTS SKIPPED: chromium is not installed "
-            "(see scripts/ensure_chromium.sh)"
-        )
-    if not PAGES:
-        pytest.fail(f"no built pages under {SITE}: build the book first")
-    with serve(SITE) as base_url, browser() as chromium:
-        yield base_url, chromium
+    missing = None if PAGES else f"no built pages under {SITE}: build the book first"
+    yield from served_site(SITE, missing)
 
 
 def open_page(site, rel: str, width: int = 1280):
-    base_url, chromium = site
-    page = chromium.new_page(viewport={"width": width, "height": 1000})
-    watch = PageWatch(page, base_url)
-    page.goto(f"{base_url}/{rel}", wait_until="load")
-    page.wait_for_load_state("networkidle")
-    return page, watch
+    return open_watched(*site, rel, viewport={"width": width, "height": 1000})
 
 
 @pytest.mark.parametrize("rel", PAGES)

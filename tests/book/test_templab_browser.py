@@ -20,14 +20,7 @@ from lib.download import cache_dir
 from lib.text import templab
 from lib.text.sampling import Sampler, export_weights
 from lib.text.templab import lab_limits
-from tests.book.browser_support import (
-    ROOT,
-    PageWatch,
-    browser,
-    built_site,
-    chromium_path,
-    serve,
-)
+from tests.book.browser_support import ROOT, built_site, open_watched, served_site
 
 pytestmark = pytest.mark.browser
 SITE = built_site()
@@ -41,19 +34,13 @@ PROMPTS = [
     "O ",
 ]
 LENGTH = 100
+DESKTOP = {"width": 1280, "height": 1000}
 
 
 @pytest.fixture(scope="module")
 def site():
-    if not chromium_path():
-        pytest.skip(
-            "BROWSER TESTS SKIPPED: chromium is not installed "
-            "(see scripts/ensure_chromium.sh)"
-        )
-    if not (SITE / LAB_PAGE).is_file():
-        pytest.fail(f"{SITE / LAB_PAGE} was not built: build the book first")
-    with serve(SITE) as base_url, browser() as chromium:
-        yield base_url, chromium
+    missing = f"{SITE / LAB_PAGE} was not built: build the book first"
+    yield from served_site(SITE, None if (SITE / LAB_PAGE).is_file() else missing)
 
 
 class Lab:
@@ -123,10 +110,7 @@ class Lab:
 
 @pytest.fixture(scope="module")
 def lab_page(site):
-    base_url, chromium = site
-    page = chromium.new_page(viewport={"width": 1280, "height": 1000})
-    watch = PageWatch(page, base_url)
-    page.goto(f"{base_url}/{LAB_PAGE}", wait_until="load")
+    page, watch = open_watched(*site, LAB_PAGE, viewport=DESKTOP, idle=False)
     lab = Lab(page)
     payload = json.loads(
         lab.root.locator("script.templab-data").evaluate("e => e.textContent")
@@ -311,10 +295,9 @@ def test_update_speed_is_reported(lab_page):
 
 
 def test_the_lab_fits_a_phone_screen(site):
-    base_url, chromium = site
-    page = chromium.new_page(viewport={"width": 390, "height": 800})
-    watch = PageWatch(page, base_url)
-    page.goto(f"{base_url}/{CHAPTER_PAGE}", wait_until="load")
+    page, watch = open_watched(
+        *site, CHAPTER_PAGE, viewport={"width": 390, "height": 800}, idle=False
+    )
     Lab(page)
     overflow = page.evaluate(
         "() => document.scrollingElement.scrollWidth - window.innerWidth"
@@ -334,12 +317,9 @@ def test_the_lab_fits_a_phone_screen(site):
 
 
 def test_the_chapter_page_has_a_working_lab(site):
-    base_url, chromium = site
     if not (SITE / CHAPTER_PAGE).is_file():
         pytest.fail(f"{CHAPTER_PAGE} was not built")
-    page = chromium.new_page(viewport={"width": 1280, "height": 1000})
-    watch = PageWatch(page, base_url)
-    page.goto(f"{base_url}/{CHAPTER_PAGE}", wait_until="load")
+    page, watch = open_watched(*site, CHAPTER_PAGE, viewport=DESKTOP, idle=False)
     lab = Lab(page)
     assert len(lab.continuation()) > 0 and len(lab.bars()) > 0
     assert page.locator(".templab-fallback").count() == 0  # the script replaced it

@@ -174,3 +174,34 @@ def test_mlp_starts_from_the_gcn_weights_and_decays_its_first_layer():
     assert not torch.equal(mlp(X), mlp(X))  # dropout 0.5 by default
     with pytest.raises(ValueError, match=r"\(N, F_in\)"):
         mlp(torch.randn(4, 8))
+
+
+def test_the_layer_without_a_graph_propagates_by_the_identity():
+    torch.manual_seed(5)
+    layer = GCNLayer(4, 3, bias=True).double()
+    H = torch.randn(6, 4, dtype=torch.float64)
+    eye = torch.eye(6, dtype=torch.float64)
+    assert torch.equal(layer(None, H), H @ layer.W + layer.b)
+    assert torch.allclose(layer(None, H), layer(eye, H))
+    with pytest.raises(ValueError, match=r"\(N, F_in\)"):
+        layer(None, torch.randn(6, 5))
+
+
+def test_the_mlp_is_the_gcns_code_with_the_same_parameters_and_dropout():
+    from lib.graphs.gcn import MLP
+    from lib.runtime import seed_everything
+
+    N, F = 8, 5
+    seed_everything(6)
+    mlp = MLP(F, 7, 3)
+    seed_everything(6)
+    gcn = GCN(F, 7, 3)
+    assert sum(p.numel() for p in mlp.parameters()) == sum(
+        p.numel() for p in gcn.parameters()
+    )
+    X = torch.rand(N, F)
+    seed_everything(7)
+    trained_mlp = mlp(X)  # dropout on: the same masks for the same seed
+    seed_everything(7)
+    trained_gcn = gcn(torch.eye(N), X)
+    assert torch.allclose(trained_mlp, trained_gcn, atol=1e-6)

@@ -121,3 +121,16 @@ def test_an_mlp_run_has_the_gcn_setup_and_ignores_the_edges():
         num_classes=data.num_classes,
     )
     assert run_mlp(rewired, 0, 4).train_loss == a.train_loss
+
+
+def test_an_mlp_run_is_seeded_and_reads_no_edges():
+    from lib.graphs.reproduction import run_mlp
+
+    data = random_graph()
+    a, b, c = run_mlp(data, seed=0, epochs=4), run_mlp(data, 0, 4), run_mlp(data, 1, 4)
+    assert a.epochs <= 4 and len(a.train_loss) == a.epochs
+    assert a.train_loss == b.train_loss and a.train_loss != c.train_loss
+    rewired = random_graph()
+    rewired.edge_index = rewired.edge_index[:, :4]  # another graph, the same nodes
+    assert run_mlp(rewired, 0, 4).train_loss == a.train_loss
+    assert run_gcn(rewired, 0, 4).train_loss != run_gcn(data, 0, 4).train_loss
