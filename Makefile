@@ -16,7 +16,7 @@ export BOOK_DATA_DIR ?= $(if $(wildcard ../shared/data),$(abspath ../shared/data
 export TQDM_DISABLE = 1
 
 .PHONY: help book test lint unit gpu-check-smoke notebooks nb build-test browser gpu-check sync format \
-	bench env assets clean pdf
+	bench env assets clean pdf student
 
 help:   ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  make \1\t/' | expand -t 24
@@ -28,6 +28,11 @@ book: env assets   ## build the whole book into _build/html (BOOK_SIZE=smoke|boo
 pdf: env assets   ## the whole book as one PDF, _build/pdf/book.pdf, from the built book (make book first)
 	bash scripts/ensure_chromium.sh
 	$(PY) scripts/pdf.py --size $(BOOK_SIZE)
+
+# The book without the exercises' solutions, from make book's execution cache (executes
+# nothing once the book is built; else what make book would, which make book then reuses)
+student: env assets   ## the student edition, without solutions: _build/student/_build/html
+	$(PY) scripts/build_book.py --size $(BOOK_SIZE) --out . --student
 
 test: env assets   ## every test: lint, unit tests, every notebook, the smoke book build, the browser
 	@start=$$(date +%s); \

@@ -9,9 +9,9 @@
   require.js's base URL, which defaults to the page's folder; on pages with widgets we
   point it at _static/, where scripts/vendor_assets.sh puts them, and we shim the one
   MathJax 2 call it makes (MathJax.Hub.Queue) onto the MathJax 3 the book serves.
-* ``{timings-table}`` renders book/timings.json; ``{{ book_size }}``,
-  ``{{ book_version }}`` and ``{{ book_commit }}`` say what this copy was built from,
-  and ``{{ book_bibtex }}`` how to cite it (all used on the home page).
+* ``{timings-table}`` renders book/timings.json (on book/reproducing.md);
+  ``{{ book_size }}``, ``{{ book_version }}`` and ``{{ book_commit }}`` say what this
+  copy was built from, and ``{{ book_bibtex }}`` how to cite it (all on the home page).
 * The footer (``html.extra_footer`` in _config.yml) may write ``{repository_url}`` and
   ``{repository_branch}``: they are filled in from ``repository`` in _config.yml, the
   one place the repository's URL lives.

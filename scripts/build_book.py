@@ -2,6 +2,15 @@
 size.
 
     python scripts/build_book.py [--size smoke|book|full] [--out DIR] [--jobs N]
+    python scripts/build_book.py --student [...]   # the student edition (make student)
+
+``--student`` builds the student edition: the same book without the exercises'
+solutions (sphinx-exercise's ``hide_solutions``), into <out>/_build/student/_build/html.
+It shares the execution cache and the notebook fingerprints below with the book's own
+build (<out>/_build), so once the book is built it executes nothing; otherwise it
+executes what ``make book`` would, and the book's build then finds it done. The
+edition's configuration is the book's _config.yml with those two settings changed,
+written to <out>/_build/student/_config.yml (:func:`student_config`).
 
 jupyter-cache keys a notebook's outputs on the notebook's own code cells only, and
 Sphinx re-reads a page only when its own source changed. Neither sees an edit to lib/,
@@ -57,6 +66,7 @@ GLOBAL_INPUTS = ("requirements.txt", "pyproject.toml")  # every notebook runs on
 INSTALL_TABLES = ("project", "build-system")  # the part of pyproject.toml pip reads
 NOTEBOOK_STAMPS = ".notebook-fingerprints.json"
 GOOD_BUILD_STAMP = ".lib-fingerprint"
+STUDENT_FOLDER = "student"  # under _build: the student edition's own build
 UNRESOLVED = "unresolved imports"  # the fingerprint of a notebook that always runs
 
 
@@ -432,6 +442,57 @@ def execute_in_parallel(cache_path: Path, jobs: int) -> None:
                 )
 
 
+# --- the jupyter-book command --------------------------------------------------------
+
+
+def student_config(root: Path, build: Path) -> Path:
+    """The student edition's _config.yml, written to build/student/_config.yml: the
+    book's (root/_config.yml) with every solution left out and, as its execution
+    cache, the book's own (build/.jupyter_cache). jupyter-book reads the folders of
+    local extensions relative to the configuration file, so they become absolute;
+    the other paths are read relative to the source folder, root, and stay."""
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    cache = str(build / ".jupyter_cache")
+    config["execute"] = {**(config.get("execute") or {}), "cache": cache}
+    sphinx = config.get("sphinx") or {}
+    overrides = {**(sphinx.get("config") or {}), "hide_solutions": True}
+    config["sphinx"] = {**sphinx, "config": overrides}
+    if sphinx.get("local_extensions"):
+        config["sphinx"]["local_extensions"] = {
+            name: str((root / folder).resolve())
+            for name, folder in sphinx["local_extensions"].items()
+        }
+    path = build / STUDENT_FOLDER / "_config.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "# Written by scripts/build_book.py --student from the book's _config.yml\n"
+        + yaml.safe_dump(config, sort_keys=False, allow_unicode=True),
+        encoding="utf-8",
+    )
+    return path
+
+
+def output_folder(build: Path, student: bool) -> Path:
+    """The _build folder the HTML goes to (its html/): the book's, or the student
+    edition's build/student/_build."""
+    return build / STUDENT_FOLDER / "_build" if student else build
+
+
+def build_command(
+    root: Path, build: Path, rebuild_all: bool, student: bool = False
+) -> list[str]:
+    """The jupyter-book command building the book in ``root`` into build/html (with
+    ``student``: the student edition, into build/student/_build/html), warnings as
+    errors."""
+    jb = Path(sys.executable).with_name("jupyter-book")
+    out = output_folder(build, student).parent  # jupyter-book adds the _build
+    cmd = [str(jb), "build", str(root), "--path-output", str(out)]
+    if student:
+        cmd += ["--config", str(student_config(root, build))]
+    cmd += ["-W", "-n", "--keep-going"]
+    return cmd + (["--all"] if rebuild_all else [])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -448,15 +509,22 @@ def main() -> int:
         default=min(2, os.cpu_count() or 1),
         help="notebooks executed at once before the build (1: the build executes them)",
     )
+    parser.add_argument(
+        "--student",
+        action="store_true",
+        help="the student edition, without the solutions, into "
+        "OUT/_build/student/_build/html (the book's execution cache is reused)",
+    )
     args = parser.parse_args()
     build = (ROOT / args.out).resolve() / "_build"
+    pages = output_folder(build, args.student)  # where the HTML and its stamp go
     fingerprints = notebook_fingerprints(ROOT, args.size)
     stale = invalidate_stale_notebooks(build, ROOT, fingerprints)
     for name, why in stale.items():
         print(f"to execute: {name} ({why})", flush=True)
     current = pages_fingerprint(ROOT, fingerprints)
     # a notebook executed again: its page must be read again
-    rebuild_all = bool(stale) or pages_are_stale(build, current)
+    rebuild_all = bool(stale) or pages_are_stale(pages, current)
     env = dict(os.environ, BOOK_SIZE=args.size, TQDM_DISABLE="1", PYTHONHASHSEED="0")
     shared = ROOT.parent / "shared" / "data"
     if "BOOK_DATA_DIR" not in env and shared.is_dir():
@@ -469,22 +537,14 @@ def main() -> int:
         finally:
             os.environ.clear()
             os.environ.update(saved)
-    jb = Path(sys.executable).with_name("jupyter-book")
-    cmd = [
-        str(jb),
-        "build",
-        str(ROOT),
-        "--path-output",
-        str(build.parent),
-        "-W",
-        "-n",
-        "--keep-going",
-    ]
-    cmd += ["--all"] if rebuild_all else []
+    cmd = build_command(ROOT, build, rebuild_all, student=args.student)
     print(f"BOOK_SIZE={args.size}: {' '.join(cmd)}", flush=True)
     status = subprocess.call(cmd, env=env, cwd=ROOT)
     if status == 0:  # only a good build vouches for the pages Sphinx keeps
-        (build / GOOD_BUILD_STAMP).write_text(current)
+        (pages / GOOD_BUILD_STAMP).write_text(current)
+    if status == 0 and args.student:
+        print(f"student edition: {pages / 'html' / 'index.html'}", flush=True)
+    elif status == 0:
         # the notebooks for Colab, also served as the pages' .ipynb download
         try:
             publish(ROOT, build)  # scripts/colab_edition.py

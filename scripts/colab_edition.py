@@ -219,8 +219,8 @@ class BookIndex:
     @classmethod
     def from_sources(cls, root: Path) -> BookIndex:
         """An index read from the sources alone, for tests that build nothing: labels
-        from ``(label)=`` lines (named by the heading after them) and directives'
-        ``:name:`` options, titles from each
+        from ``(label)=`` lines (named by the heading after them), directives'
+        ``:name:`` options and exercises' ``:label:`` options, titles from each
         page's first heading, equations numbered (1), (2), ... in the order of each
         page, and no glued values."""
         config = book_config(root)
@@ -231,7 +231,10 @@ class BookIndex:
                 (heading_text(line) for line in lines if line.startswith("# ")),
                 docname,
             )
+            directive = ""  # the last directive opened: whose options these are
             for k, line in enumerate(lines):
+                if m := DIRECTIVE_OPEN.match(line):
+                    directive = m["name"]
                 if m := LABEL_LINE.match(line):
                     after = next((x for x in lines[k + 1 :] if x.strip()), "")
                     name = heading_text(after) if after.startswith("#") else ""
@@ -239,6 +242,10 @@ class BookIndex:
                     labels[m["label"].lower()] = Target(docname, anchor, name)
                 elif m := NAME_OPTION.match(line):  # a figure's or a table's label
                     labels[m["label"].lower()] = Target(docname, make_id(m["label"]))
+                elif directive in LABELLED_DIRECTIVES and (
+                    m := LABEL_OPTION.match(line)
+                ):  # sphinx-exercise makes the label the anchor, as it is
+                    labels[m["label"].lower()] = Target(docname, m["label"])
             for number, label in enumerate(equation_labels(lines), start=1):
                 equations[label] = Target(
                     docname, equation_anchor(label), f"({number})"
@@ -421,6 +428,9 @@ DIRECTIVE_OPEN = re.compile(
 )
 LABEL_LINE = re.compile(r"^\s*\((?P<label>[^()\s]+)\)=\s*$")
 NAME_OPTION = re.compile(r"^\s*:name:\s*(?P<label>\S+)\s*$")  # inside a directive
+LABEL_OPTION = re.compile(r"^\s*:label:\s*(?P<label>\S+)\s*$")
+# sphinx-exercise's directives, whose :label: is a label (a {math} one's is an equation)
+LABELLED_DIRECTIVES = {"exercise", "exercise-start", "solution", "solution-start"}
 COMMENT_LINE = re.compile(r"^\s*%")  # a MyST comment
 BLOCK_BREAK = re.compile(r"^\s*\+\+\+")
 DOLLAR_LABEL = re.compile(r"\$\$\s*\((?P<label>[^()\s]+)\)\s*$")

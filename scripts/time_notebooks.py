@@ -5,9 +5,10 @@ it.
 
 Executes every notebook listed in _toc.yml (in book order, fresh kernel each, as the
 book build does) and writes the wall-clock seconds into book/timings.json under
-<device label> -> <size> -> <notebook>, with the date and the machine. The home page
-renders that file (the `timings-table` directive of assets/book_html.py), so the times
-the book quotes are measurements made by this script, never typed by hand.
+<device label> -> <size> -> <notebook>, with the date and the machine. The page
+"Reproducing this book" (book/reproducing.md) renders that file (the `timings-table`
+directive of assets/book_html.py), so the times the book quotes are measurements made
+by this script, never typed by hand.
 
     python scripts/time_notebooks.py --size book --from-cache _build/.jupyter_cache
 

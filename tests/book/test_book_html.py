@@ -172,6 +172,27 @@ def test_home_page_uses_every_substitution():
     )
 
 
+def test_the_timings_live_on_the_page_on_reproducing_the_book():
+    """The home page is for a student; the sizes, the seeds, the notebooks' times and
+    the build commands are on book/reproducing.md, in the back matter, linked from
+    it."""
+    page = (ROOT / "book" / "reproducing.md").read_text()
+    for directive in ("timings-table", "nb-exec-table"):
+        assert re.search(rf"^```\{{{directive}\}}$", page, flags=re.M), (
+            f"book/reproducing.md should show the {directive} directive"
+        )
+    for switch in ("BOOK_SIZE", "BOOK_SEED_OFFSET", "make book", "make student"):
+        assert switch in page, f"book/reproducing.md should explain {switch}"
+    intro = (ROOT / "book" / "intro.md").read_text()
+    assert "timings-table" not in intro and "nb-exec-table" not in intro
+    assert re.search(r"\{doc\}`(?:[^`]*<)?reproducing>?`", intro), (
+        "the home page should link {doc}`reproducing`"
+    )
+    assert re.search(
+        r"^\s+- file: book/reproducing$", (ROOT / "_toc.yml").read_text(), re.M
+    )
+
+
 def test_footer_links_are_filled_in_from_the_repository():
     options = {
         "repository_url": "https://example.org/repo",
