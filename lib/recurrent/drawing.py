@@ -3,7 +3,8 @@ gradient takes back through time, the LSTM cell with its gates, and a trained LS
 gates over one sequence.
 
 Pure matplotlib: the two diagrams are patches, arrows and text on one bare axes with
-equal aspect; the trace is two ordinary plots. Each function returns a pyplot
+equal aspect, drawn with the shared primitives and palette of :mod:`lib.diagrams`; the
+trace is two ordinary plots. Each function returns a pyplot
 figure (which also makes IPython's image formatters ready, so that ``glue`` stores a
 PNG); a notebook that glues it closes it, ``plt.close(fig)``, so that it does not also
 show up as a cell output. The figures have a white background and mid-tone
@@ -20,78 +21,21 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Patch
+from matplotlib.patches import FancyBboxPatch, Patch
 
-INK = "#333333"  # text and outlines: dark grey on the white figure
-FORWARD = "#4a6fa5"  # the forward computation (mid blue)
-BACKWARD = "#d9722b"  # the gradient flowing back (mid orange)
-HIGHWAY = "#2a9d8f"  # the LSTM's cell state (teal)
-SIGMOID = "#5b8fd1"  # gates: a sigmoid, values in (0, 1)
-TANH = "#c45a8a"  # candidate and output squashing: a tanh, values in (-1, 1)
-FILL = "#f4f4f4"  # light fill of boxes
-
-
-def new_figure(width: float, height: float, xlim, ylim) -> tuple[Figure, object]:
-    """A white figure of ``width`` x ``height`` inches with one bare axes spanning
-    ``xlim`` x ``ylim`` in drawing units (equal aspect)."""
-    fig = plt.figure(figsize=(width, height), facecolor="white", layout="none")
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_facecolor("white")
-    ax.set(xlim=xlim, ylim=ylim, aspect="equal")
-    ax.axis("off")
-    return fig, ax
-
-
-def box(ax, xy, text, width=1.0, height=0.6, edge=INK, fill=FILL, gid="box", size=11):
-    """A rounded box centred at ``xy`` with ``text`` in it."""
-    x, y = xy
-    ax.add_patch(
-        FancyBboxPatch(
-            (x - width / 2, y - height / 2),
-            width,
-            height,
-            boxstyle="round,pad=0.02,rounding_size=0.12",
-            facecolor=fill,
-            edgecolor=edge,
-            linewidth=1.4,
-            gid=gid,
-        )
-    )
-    ax.text(x, y, text, ha="center", va="center", color=INK, fontsize=size)
-
-
-def operator(ax, xy, symbol, radius=0.22, edge=INK, gid="operator"):
-    """A small circle at ``xy`` with an operator (``"+"``, ``"×"``) in it."""
-    ax.add_patch(
-        Circle(xy, radius, facecolor="white", edgecolor=edge, linewidth=1.4, gid=gid)
-    )
-    ax.text(*xy, symbol, ha="center", va="center", color=INK, fontsize=12)
-
-
-def arrow(ax, start, end, color=FORWARD, gid="forward", rad=0.0, width=1.4, head=True):
-    """An arrow from ``start`` to ``end`` (a plain line if not ``head``); ``rad``
-    bends it (0: straight)."""
-    patch = FancyArrowPatch(
-        start,
-        end,
-        arrowstyle="-|>" if head else "-",
-        mutation_scale=12,
-        color=color,
-        linewidth=width,
-        connectionstyle=f"arc3,rad={rad}",
-        shrinkA=0,
-        shrinkB=0,
-        gid=gid,
-    )
-    ax.add_patch(patch)
-    return patch
-
-
-def label(ax, xy, text, color=INK, size=10, **kw):
-    """Text centred at ``xy``."""
-    kw = {"ha": "center", "va": "center", **kw}
-    return ax.text(*xy, text, color=color, fontsize=size, **kw)
-
+from lib.diagrams import (
+    BACKWARD,
+    FORWARD,
+    HIGHWAY,
+    SIGMOID,
+    TANH,
+    arrow,
+    box,
+    label,
+    legend,
+    new_figure,
+    operator,
+)
 
 # The unrolled vanilla RNN ---------------------------------------------------------
 
@@ -180,18 +124,6 @@ def _rnn_readout(ax, x, y_h, y_p, y_loss):
     label(ax, (x + 0.27, y_p - 0.65), r"$W_{ph}^{\top}$", BACKWARD, ha="left")
 
 
-def _legend(ax, handles, loc="lower center", ncol=2):
-    ax.legend(
-        handles=handles,
-        loc=loc,
-        ncol=ncol,
-        frameon=False,
-        fontsize=9,
-        labelcolor=INK,
-        handlelength=2.2,
-    )
-
-
 def draw_unrolled_rnn(steps: Sequence[str | None] = RNN_STEPS) -> Figure:
     """The vanilla RNN unrolled over ``steps`` (None draws the steps left out as dots).
 
@@ -207,7 +139,7 @@ def draw_unrolled_rnn(steps: Sequence[str | None] = RNN_STEPS) -> Figure:
     _rnn_forward(ax, columns, y_x, y_h)
     _rnn_backward(ax, columns, y_h)
     _rnn_readout(ax, right, y_h, y_p, y_loss)
-    _legend(
+    legend(
         ax,
         [
             Line2D([], [], color=FORWARD, lw=1.6, label="forward: the same weights"),
@@ -335,7 +267,7 @@ def draw_lstm_cell() -> Figure:
     arrow(ax, (x_add, y_mult + 0.22), (x_add, y_cell - 0.22))
     _lstm_highway(ax, x_forget, x_add, right, y_cell)
     _lstm_output(ax, gates_x[3], x_out, right, y_gate, y_cell)
-    _legend(
+    legend(
         ax,
         [
             Patch(
