@@ -3,13 +3,24 @@
 Sparse products (:mod:`~lib.graphs.sparse`), edge lists, the course's graphs and their
 normalisations (:mod:`~lib.graphs.edges`), the models :class:`GCN`, :class:`GAT` and
 :class:`GGNN` and the graph-free baseline :class:`MLP`, the Planetoid citation data,
-node classification, the reachability task, over-smoothing, drawing, and the papers'
-training setups (:mod:`~lib.graphs.reproduction`).
+node classification, the reachability task, over-smoothing, drawing, the papers'
+training setups (:mod:`~lib.graphs.reproduction`), whole-graph readout and
+classification (:mod:`~lib.graphs.readout`) and 1-WL colour refinement
+(:mod:`~lib.graphs.wl`).
 
 Imports only the shared modules of :mod:`lib`.
 """
 
-from lib.graphs.drawing import draw_graph, layout
+from lib.graphs.drawing import (
+    draw_attention,
+    draw_ggnn_step,
+    draw_graph,
+    draw_message_passing,
+    draw_receptive_field,
+    drawn_nodes,
+    drawn_weights,
+    layout,
+)
 from lib.graphs.edges import (
     COURSE_EDGES,
     COURSE_NODES,
@@ -58,6 +69,23 @@ from lib.graphs.reachability import (
     make_batch,
     random_forest,
 )
+from lib.graphs.readout import (
+    MAX_DEGREE,
+    READOUTS,
+    CopiesTask,
+    GraphClassifier,
+    GraphSet,
+    copies_of,
+    degree_features,
+    draw_weights_,
+    graph_set,
+    make_copies,
+    mean_pool,
+    pool,
+    random_tree,
+    sum_pool,
+    train_classifier,
+)
 from lib.graphs.reproduction import (
     GAT_MAX_EPOCHS,
     GAT_PATIENCE,
@@ -69,6 +97,7 @@ from lib.graphs.reproduction import (
     run_mlp,
 )
 from lib.graphs.sparse import SparseMatrix, dropout, matmul, row_pointers
+from lib.graphs.wl import representation_gap, wl_colors, wl_distinguishes, wl_refine
 
 __all__ = [
     "COURSE_EDGES",
@@ -81,13 +110,18 @@ __all__ = [
     "GCN",
     "GCN_SETUP",
     "GGNN",
+    "MAX_DEGREE",
     "MLP",
     "NORMALIZATIONS",
+    "READOUTS",
     "UPDATES",
+    "CopiesTask",
     "GATLayer",
     "GCNLayer",
     "GatedGraphLayer",
     "GraphBatch",
+    "GraphClassifier",
+    "GraphSet",
     "LastWeights",
     "NodeHistory",
     "OnGraphBatch",
@@ -104,16 +138,26 @@ __all__ = [
     "check_edge_index",
     "check_inputs",
     "coalesce",
+    "copies_of",
     "course_graph",
     "degree",
+    "degree_features",
     "dense_adjacency",
     "dirichlet_energy",
     "disjoint_union",
+    "draw_attention",
+    "draw_ggnn_step",
     "draw_graph",
+    "draw_message_passing",
+    "draw_receptive_field",
+    "draw_weights_",
+    "drawn_nodes",
+    "drawn_weights",
     "dropout",
     "edge_softmax",
     "evaluate",
     "from_networkx",
+    "graph_set",
     "hops_from",
     "influence",
     "karate_club",
@@ -122,12 +166,17 @@ __all__ = [
     "layout",
     "load_planetoid",
     "make_batch",
+    "make_copies",
     "matmul",
+    "mean_pool",
     "normalized_adjacency",
     "normalized_edges",
+    "pool",
     "propagate_powers",
     "random_forest",
+    "random_tree",
     "receptive_field",
+    "representation_gap",
     "restricted_loads",
     "row_normalize",
     "row_pointers",
@@ -135,5 +184,10 @@ __all__ = [
     "run_gcn",
     "run_mlp",
     "sparse_adjacency",
+    "sum_pool",
+    "train_classifier",
     "train_nodes",
+    "wl_colors",
+    "wl_distinguishes",
+    "wl_refine",
 ]
