@@ -81,6 +81,9 @@ FACTORIES = {
         num_hiddens=4, num_steps=2
     ),
     "lib.graphs.ggnn.VanillaCell": lambda m: m.VanillaCell(num_hiddens=4),
+    "lib.graphs.readout.GraphClassifier": lambda m: m.GraphClassifier(
+        in_features=3, num_hiddens=4, num_classes=2
+    ),
     "lib.graphs.sparse.SparseMatrix": lambda m: importlib.import_module(
         "lib.graphs.edges"
     ).sparse_adjacency(torch.tensor([[0, 1], [1, 0]]), 2),
