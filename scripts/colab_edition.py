@@ -41,6 +41,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -184,7 +185,11 @@ class BookIndex:
     def from_build(cls, root: Path, build: Path) -> BookIndex:
         """The index of a built book (``build`` is the _build folder)."""
         config = book_config(root)
-        env = load_environment(build / ".doctrees" / "environment.pickle")
+        folders = ((config.get("sphinx") or {}).get("local_extensions") or {}).values()
+        env = load_environment(
+            build / ".doctrees" / "environment.pickle",
+            extension_dirs=[root / folder for folder in folders],
+        )
         from sphinx.util.nodes import clean_astext
 
         std = env.domaindata["std"]
@@ -283,12 +288,23 @@ def substitutions(config: dict) -> dict[str, str]:
     return {str(key): str(value) for key, value in found.items()}
 
 
-def load_environment(path: Path):
-    """The Sphinx build environment the build pickled (labels, titles, numbers)."""
+def load_environment(path: Path, extension_dirs: Sequence[Path] = ()):
+    """The Sphinx build environment the build pickled (labels, titles, numbers).
+
+    The pickle refers to the book's local extensions (``_config.yml``'s
+    ``sphinx.local_extensions``, e.g. ``assets/glue_figure.py``) by module name, so
+    their folders are put on ``sys.path`` while it loads.
+    """
     if not path.is_file():
         raise EditionError(f"{path}: no Sphinx environment; build the book first")
-    with path.open("rb") as file:
-        return pickle.load(file)
+    added = [str(d) for d in extension_dirs if str(d) not in sys.path]
+    sys.path[:0] = added
+    try:
+        with path.open("rb") as file:
+            return pickle.load(file)
+    finally:
+        for folder in added:
+            sys.path.remove(folder)
 
 
 def equation_anchor(label: str) -> str:
