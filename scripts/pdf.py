@@ -190,8 +190,11 @@ def print_to_pdf(html: Path, pdf: Path, title: str) -> None:
         )
     with serve(html.parent) as base_url, browser() as chromium:
         # the whole book is one long page to load; the watch refuses every request
-        # off 127.0.0.1
-        page, watch = open_watched(base_url, chromium, html.name, timeout_ms=600_000)
+        # off 127.0.0.1. No wait for an idle network: MathJax fetches its fonts while
+        # it typesets thousands of formulas; the two waits below are the ones needed
+        page, watch = open_watched(
+            base_url, chromium, html.name, timeout_ms=600_000, idle=False
+        )
         has_math = page.evaluate(WAIT_FOR_MATHJAX)
         page.evaluate(LOAD_EVERYTHING)
         problems = []

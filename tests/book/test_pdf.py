@@ -36,6 +36,9 @@ execute:
 parse:
   myst_enable_extensions: [amsmath, dollarmath]
 sphinx:
+  extra_extensions: [sphinx_exercise]  # registers its nodes for singlehtml by name
+  local_extensions:
+    singlehtml: {ROOT / "assets"}
   config:
     html_static_path: ["{ROOT / "assets" / "vendor"}"]
     mathjax_path: "mathjax/tex-chtml.js"
@@ -98,7 +101,7 @@ def write_book(root, cached: bool):
     notebook = nbformat.v4.new_notebook(
         cells=[
             nbformat.v4.new_markdown_cell(f"# {TITLES[2]}"),
-            nbformat.v4.new_code_cell(EXECUTED),
+            nbformat.v4.new_code_cell(EXECUTED, metadata={"tags": ["hide-input"]}),
         ],
         metadata={
             "kernelspec": {"name": "python3", "display_name": "Python 3"},
