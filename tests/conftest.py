@@ -50,3 +50,14 @@ def pytest_configure(config):
 def pytest_report_header(config):
     name = os.environ.get(DEVICE_VARIABLE, "").strip()
     return [f"torch's default device: {name} ({DEVICE_VARIABLE})"] if name else []
+
+
+@pytest.fixture
+def close_figures():
+    """Close the pyplot figures a test makes (drawing tests use it for every test)."""
+    import matplotlib.pyplot as plt
+
+    before = set(plt.get_fignums())
+    yield
+    for number in set(plt.get_fignums()) - before:
+        plt.close(number)

@@ -30,14 +30,7 @@ from lib.graphs import (
     sparse_adjacency,
 )
 
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    """Close the pyplot figures each test makes."""
-    before = set(plt.get_fignums())
-    yield
-    for number in set(plt.get_fignums()) - before:
-        plt.close(number)
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 
 def karate_attention(seed=0):

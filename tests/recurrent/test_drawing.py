@@ -30,13 +30,7 @@ def patches(fig, gid: str) -> list:
 DRAWINGS = [draw_unrolled_rnn, draw_lstm_cell]
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    """Close the pyplot figures each test makes."""
-    before = set(plt.get_fignums())
-    yield
-    for number in set(plt.get_fignums()) - before:
-        plt.close(number)
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 
 @pytest.mark.parametrize("draw", DRAWINGS, ids=lambda f: f.__name__)
