@@ -63,6 +63,7 @@ from lib.text.training import (
     checkpoint_steps,
     evaluate_stream,
     evaluate_windows,
+    fit,
     train,
     train_step,
 )
@@ -94,6 +95,7 @@ __all__ = [
     "evaluate_windows",
     "export_weights",
     "find_loop",
+    "fit",
     "load_corpus",
     "load_model",
     "log_softmax",

@@ -19,22 +19,15 @@ their notebook), so it is not part of a cached run's key.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import torch
 from torch import nn
 
-from lib.runtime import progress_bar, seeded_generator
+from lib.runtime import seeded_generator
 from lib.text.corpus import Corpus, parallel_streams
-from lib.text.model import CharLSTM, VocabularyMismatchError
-from lib.text.training import (
-    CharHistory,
-    TrainConfig,
-    _record,
-    checkpoint_steps,
-    train_step,
-)
+from lib.text.model import CharLSTM
+from lib.text.training import CharHistory, TrainConfig, fit, train_step
 
 State = tuple[torch.Tensor, torch.Tensor]
 
@@ -88,42 +81,34 @@ def train_streams(
     state, detached (stateful truncated BPTT); without, from zero, as ``train`` does.
     Writes no checkpoints.
     """
-    if corpus.vocab != model.vocab:
-        raise VocabularyMismatchError(
-            f"the model reads {model.vocab}, the corpus {corpus.name!r} has "
-            f"{corpus.vocab}"
-        )
     device = model.W_ph.device
-    generator = seeded_generator(config.seed)
-    opt = torch.optim.Adam(model.parameters(), lr=config.lr)
-    schedule = torch.optim.lr_scheduler.StepLR(opt, config.decay_every, config.lr_decay)
-    thirds = set(checkpoint_steps(config.steps))
     batches = stream_windows(
-        corpus.train, config.batch_size, config.seq_length, generator
+        corpus.train,
+        config.batch_size,
+        config.seq_length,
+        seeded_generator(config.seed),
     )
-    hist, losses, state = CharHistory(), [], None
-    start = time.perf_counter()
-    model.train()
-    kind = "carried" if carry_state else "zero"
-    bar = progress_bar(
-        range(1, config.steps + 1), f"CharLSTM on {corpus.name}, {kind} state", progress
-    )
-    for step in bar:
+    state = None
+
+    def step(opt: torch.optim.Optimizer) -> torch.Tensor:
+        nonlocal state
         x, y, first = next(batches)
         if first or not carry_state:
             state = None
         stats, state = stateful_step(
             model, opt, x.to(device), y.to(device), state, config.max_norm
         )
-        losses.append(stats)
-        schedule.step()
-        if step % config.eval_every == 0 or step in thirds:
-            _record(hist, model, corpus, config, step, losses, start, opt)
-            bar.set_postfix(
-                train=f"{hist.train_loss[-1]:.3f}",
-                valid=f"{hist.valid_stream_loss[-1]:.3f}",
-            )
-    return hist
+        return stats
+
+    kind = "carried" if carry_state else "zero"
+    return fit(
+        model,
+        corpus,
+        config,
+        step,
+        f"CharLSTM on {corpus.name}, {kind} state",
+        progress,
+    )
 
 
 def stateful_step(

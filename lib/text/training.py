@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -142,39 +143,66 @@ def train(
     With ``checkpoint_dir``, writes third-1.pt, third-2.pt and final.pt there
     (see THIRDS).
     """
+    device = model.W_ph.device
+    generator = seeded_generator(config.seed)
+
+    def step(opt: torch.optim.Optimizer) -> torch.Tensor:
+        x, y = random_windows(
+            corpus.train, config.batch_size, config.seq_length, generator
+        )
+        return train_step(model, opt, x.to(device), y.to(device), config.max_norm)
+
+    return fit(
+        model,
+        corpus,
+        config,
+        step,
+        f"CharLSTM on {corpus.name}",
+        progress,
+        checkpoint_dir,
+    )
+
+
+def fit(
+    model: CharLSTM,
+    corpus: Corpus,
+    config: TrainConfig,
+    step: Callable[[torch.optim.Optimizer], torch.Tensor],
+    description: str,
+    progress: bool | None = None,
+    checkpoint_dir: Path | None = None,
+) -> CharHistory:
+    """The training loop of :func:`train` and :func:`lib.text.tbptt.train_streams`:
+    ``config.steps`` calls of ``step(opt)``, each one optimisation step of ``model``
+    returning (loss, accuracy) of shape (2,), under the course's recipe (Adam, the
+    learning rate decayed every ``decay_every`` steps); an evaluation on the
+    validation split every ``eval_every`` steps and at the thirds, where the
+    checkpoints are written (with ``checkpoint_dir``). Returns the history.
+    """
     if corpus.vocab != model.vocab:
         raise VocabularyMismatchError(
             f"the model reads {model.vocab}, the corpus {corpus.name!r} has "
             f"{corpus.vocab}"
         )
-    device = model.W_ph.device
-    generator = seeded_generator(config.seed)
     opt = torch.optim.Adam(model.parameters(), lr=config.lr)
     schedule = torch.optim.lr_scheduler.StepLR(opt, config.decay_every, config.lr_decay)
     saves = dict(zip(checkpoint_steps(config.steps), THIRDS))
     hist, losses, start = CharHistory(), [], time.perf_counter()
     model.train()
-    bar = progress_bar(
-        range(1, config.steps + 1), f"CharLSTM on {corpus.name}", progress
-    )
-    for step in bar:
-        x, y = random_windows(
-            corpus.train, config.batch_size, config.seq_length, generator
-        )
-        losses.append(
-            train_step(model, opt, x.to(device), y.to(device), config.max_norm)
-        )
+    bar = progress_bar(range(1, config.steps + 1), description, progress)
+    for n in bar:
+        losses.append(step(opt))
         schedule.step()
-        if step % config.eval_every == 0 or step in saves:
-            _record(hist, model, corpus, config, step, losses, start, opt)
+        if n % config.eval_every == 0 or n in saves:
+            _record(hist, model, corpus, config, n, losses, start, opt)
             bar.set_postfix(
                 train=f"{hist.train_loss[-1]:.3f}",
                 valid=f"{hist.valid_stream_loss[-1]:.3f}",
             )
-        if step in saves and checkpoint_dir is not None:
+        if n in saves and checkpoint_dir is not None:
             save_checkpoint(
-                model.checkpoint(**_run_info(corpus, config, step, hist)),
-                Path(checkpoint_dir) / saves[step],
+                model.checkpoint(**_run_info(corpus, config, n, hist)),
+                Path(checkpoint_dir) / saves[n],
             )
     return hist
 
