@@ -447,13 +447,19 @@ def execute_in_parallel(cache_path: Path, jobs: int) -> None:
 
 def student_config(root: Path, build: Path) -> Path:
     """The student edition's _config.yml, written to build/student/_config.yml: the
-    book's (root/_config.yml) with every solution left out and, as its execution
-    cache, the book's own (build/.jupyter_cache). jupyter-book reads the folders of
-    local extensions relative to the configuration file, so they become absolute;
-    the other paths are read relative to the source folder, root, and stay."""
+    book's (root/_config.yml) with every solution left out, as its execution cache
+    the book's own (build/.jupyter_cache) and as its address the folder student/ of
+    the book's (``html.baseurl``), where the workflow publishes it. jupyter-book
+    reads the folders of local extensions relative to the configuration file, so they
+    become absolute; the other paths are read relative to the source folder, root, and
+    stay."""
     config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
     cache = str(build / ".jupyter_cache")
     config["execute"] = {**(config.get("execute") or {}), "cache": cache}
+    html = config.get("html") or {}
+    if html.get("baseurl"):  # published in the folder student/ of the book's site
+        baseurl = html["baseurl"].rstrip("/") + f"/{STUDENT_FOLDER}/"
+        config["html"] = {**html, "baseurl": baseurl}
     sphinx = config.get("sphinx") or {}
     overrides = {**(sphinx.get("config") or {}), "hide_solutions": True}
     config["sphinx"] = {**sphinx, "config": overrides}

@@ -221,7 +221,7 @@ def test_the_student_edition_reuses_the_books_execution_cache(both):
     assert "hide_solutions: true" in config
 
 
-def test_the_student_config_changes_only_the_solutions_and_the_cache(tmp_path):
+def test_the_student_config_changes_only_the_solutions_cache_and_address(tmp_path):
     import yaml
 
     (tmp_path / "_config.yml").write_text((ROOT / "_config.yml").read_text())
@@ -230,6 +230,10 @@ def test_the_student_config_changes_only_the_solutions_and_the_cache(tmp_path):
     book = yaml.safe_load((ROOT / "_config.yml").read_text())
     assert written["sphinx"]["config"].pop("hide_solutions") is True
     assert written["execute"].pop("cache") == str(build_dir / ".jupyter_cache")
+    # published in the folder student/ of the book's site
+    baseurl = book["html"]["baseurl"]
+    assert written["html"].pop("baseurl") == baseurl.rstrip("/") + "/student/"
+    book["html"].pop("baseurl")
     # jupyter-book finds a local extension relative to the configuration file
     extensions = book["sphinx"]["local_extensions"]
     assert written["sphinx"].pop("local_extensions") == {

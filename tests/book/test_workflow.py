@@ -189,3 +189,21 @@ def test_book_workflow_builds_at_book_size_with_the_cpu_torch():
     book = next(i for i, run in enumerate(runs) if "make book" in run)
     assert "--index-url https://download.pytorch.org/whl/cpu" in runs[torch]
     assert torch < book, "torch must be installed before make book installs the rest"
+
+
+def test_book_workflow_publishes_the_student_edition_in_the_folder_student():
+    """`make student` after `make book` (it reuses its execution cache), its HTML copied
+    into the site's student/ before the site is uploaded: the address the student
+    edition's html.baseurl names (scripts/build_book.py, student_config)."""
+    steps = book_workflow()["jobs"]["build"]["steps"]
+    runs = [step.get("run", "") for step in steps]
+    book = next(i for i, run in enumerate(runs) if "make book" in run)
+    student = next(i for i, run in enumerate(runs) if "make student" in run)
+    upload = next(
+        i
+        for i, step in enumerate(steps)
+        if step.get("uses", "").startswith("actions/upload-pages-artifact")
+    )
+    assert book < student < upload
+    assert "BOOK_SIZE=book" in runs[student]
+    assert "cp -r _build/student/_build/html _build/html/student" in runs[student]
