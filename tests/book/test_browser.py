@@ -80,3 +80,32 @@ def test_phone_width(site):
     assert overflow <= 1, f"the page is {overflow} px wider than a phone screen"
     assert watch.errors == [] and watch.external == []
     page.close()
+
+
+CODE_PAGE = "notebooks/bptt.html"
+WIDTHS = (768, 992, 1199, 1200, 1240, 1279, 1280, 1440, 1920)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_code_cells_fit_the_column(site, width):
+    """From a tablet's 768 px up, no code cell scrolls sideways: assets/static/book.css
+    sizes the code's font to show 88 characters (ruff's line length) whole, and makes
+    room between 1200 and 1280 px, where the theme adds the contents column. A phone's
+    column is too narrow for 88 characters at a readable size; there the cells
+    scroll."""
+    if CODE_PAGE not in PAGES:
+        pytest.fail(f"{CODE_PAGE} was not built")
+    page, watch = open_page(site, CODE_PAGE, width=width)
+    scrolling = page.evaluate(
+        """() => [...document.querySelectorAll('div.cell_input pre')]
+            .filter(pre => pre.scrollWidth > pre.clientWidth + 1)
+            .map(pre => `${pre.scrollWidth - pre.clientWidth} px: `
+                        + pre.textContent.slice(0, 40))"""
+    )
+    assert page.locator("div.cell_input pre").count() > 0, "no code cell on the page"
+    assert scrolling == [], (
+        f"at {width} px these code cells scroll sideways (by how much, and how they "
+        f"start): {scrolling}"
+    )
+    assert watch.errors == []
+    page.close()
