@@ -43,6 +43,7 @@ import ast
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -55,10 +56,10 @@ import yaml
 from lib.runtime import SEED_OFFSET_VARIABLE, seed_offset
 
 if __package__:  # imported as scripts.build_book (the tests)
-    from .colab_edition import EditionError, publish
+    from .colab_edition import EDITION_FOLDER, EditionError, publish, serve_downloads
     from .toc import notebooks_in_toc
 else:  # run as `python scripts/build_book.py`: scripts/ is sys.path[0]
-    from colab_edition import EditionError, publish
+    from colab_edition import EDITION_FOLDER, EditionError, publish, serve_downloads
     from toc import notebooks_in_toc
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -478,6 +479,68 @@ def student_config(root: Path, build: Path) -> Path:
     return path
 
 
+SOLUTION_START = re.compile(r"^(`{3,}|:{3,})\{solution\}")
+
+
+def without_solutions(text: str, where: str) -> str:
+    """MyST text with every ``{solution}`` block (from its opening fence to the same
+    fence closing it) left out."""
+    lines, kept, k = text.splitlines(keepends=True), [], 0
+    while k < len(lines):
+        start = SOLUTION_START.match(lines[k])
+        if not start:
+            kept.append(lines[k])
+            k += 1
+            continue
+        fence = start[1]
+        end = next(
+            (j for j in range(k + 1, len(lines)) if lines[j].rstrip() == fence), None
+        )
+        if end is None:
+            raise ValueError(
+                f"{where}, line {k + 1}: a solution opened by {fence} is never closed"
+            )
+        k = end + 1
+    return "".join(kept)
+
+
+def student_downloads(build: Path, html: Path) -> list[str]:
+    """The student edition's download buttons: each notebook page's .ipynb becomes the
+    Colab edition (build/colab, which ``make book`` writes; as in the book), and every
+    page's source copy (html/_sources: Markdown, notebooks' Markdown cells) loses its
+    solutions. Returns the pages whose source lost a solution."""
+    edition = build / EDITION_FOLDER
+    notebooks = sorted(edition.glob("**/*.ipynb")) if edition.is_dir() else []
+    if notebooks:
+        serve_downloads(edition, html, notebooks)
+    else:
+        print(
+            f"student edition: no Colab edition in {edition} (`make book` writes it); "
+            "a notebook page's download gives its MyST source",
+            flush=True,
+        )
+    changed = []
+    for path in sorted((html / "_sources").glob("**/*")):
+        where = path.relative_to(html).as_posix()
+        if path.suffix == ".md":
+            text = path.read_text(encoding="utf-8")
+            stripped = without_solutions(text, where)
+            if stripped != text:
+                path.write_text(stripped, encoding="utf-8")
+                changed.append(where)
+        elif path.suffix == ".ipynb":
+            notebook = json.loads(path.read_text(encoding="utf-8"))
+            before = json.dumps(notebook)
+            for cell in notebook["cells"]:
+                if cell["cell_type"] == "markdown":
+                    source = "".join(cell["source"])
+                    cell["source"] = without_solutions(source, where)
+            if json.dumps(notebook) != before:
+                path.write_text(json.dumps(notebook, indent=1), encoding="utf-8")
+                changed.append(where)
+    return changed
+
+
 def output_folder(build: Path, student: bool) -> Path:
     """The _build folder the HTML goes to (its html/): the book's, or the student
     edition's build/student/_build."""
@@ -549,7 +612,12 @@ def main() -> int:
     if status == 0:  # only a good build vouches for the pages Sphinx keeps
         (pages / GOOD_BUILD_STAMP).write_text(current)
     if status == 0 and args.student:
-        print(f"student edition: {pages / 'html' / 'index.html'}", flush=True)
+        stripped = student_downloads(build, pages / "html")
+        print(
+            f"student edition: {pages / 'html' / 'index.html'} (solutions left out of "
+            f"the downloadable sources of {len(stripped)} pages)",
+            flush=True,
+        )
     elif status == 0:
         # the notebooks for Colab, also served as the pages' .ipynb download
         try:

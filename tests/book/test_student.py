@@ -17,6 +17,7 @@ and followed by its solution, no exercise number typed in the text.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
@@ -26,7 +27,13 @@ import pytest
 from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
 
-from scripts.build_book import build_command, output_folder, student_config
+from scripts.build_book import (
+    build_command,
+    output_folder,
+    student_config,
+    student_downloads,
+    without_solutions,
+)
 from scripts.toc import notebooks_in_toc
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -219,6 +226,39 @@ def test_the_student_edition_reuses_the_books_execution_cache(both):
     assert not (student_build / ".jupyter_cache").exists(), "no cache of its own"
     config = (both["root"] / "_build" / "student" / "_config.yml").read_text()
     assert "hide_solutions: true" in config
+
+
+def test_the_student_editions_downloads_hold_no_solution(both, tmp_path):
+    """After the build, scripts/build_book.py --student rewrites the downloadable
+    sources (html/_sources): the Markdown without its solutions, each notebook as its
+    Colab edition. Then no file of the edition holds the solution's text."""
+    html = tmp_path / "html"
+    shutil.copytree(both["student"], html)
+    assert SOLUTION in (html / "_sources" / "series.md").read_text(), (
+        "the test is void: the build's source copy holds no solution to leave out"
+    )
+    edition = tmp_path / "_build" / "colab"
+    edition.mkdir(parents=True)
+    (edition / "cached.ipynb").write_text('{"cells": [], "the Colab edition": 1}')
+    assert student_downloads(tmp_path / "_build", html) == ["_sources/series.md"]
+    leaks = [
+        path.relative_to(html).as_posix()
+        for path in html.rglob("*")
+        if path.is_file() and SOLUTION.encode() in path.read_bytes()
+    ]
+    assert leaks == [], f"the solution's text is still in {leaks}"
+    assert EXERCISE in (html / "_sources" / "series.md").read_text()
+    assert "the Colab edition" in (html / "_sources" / "cached.ipynb").read_text()
+
+
+def test_without_solutions_leaves_out_each_solution_block_whole():
+    text = (
+        "before\n````{solution} a-ex-b\n:class: dropdown\n```python\nx = 1\n```\n"
+        "````\nbetween\n:::{solution} a-ex-c\nshort\n:::\nafter\n"
+    )
+    assert without_solutions(text, "t.md") == "before\nbetween\nafter\n"
+    with pytest.raises(ValueError, match=r"t\.md, line 2: a solution opened by ````"):
+        without_solutions("text\n````{solution} a-ex-b\nnever closed\n", "t.md")
 
 
 def test_the_student_config_changes_only_the_solutions_cache_and_address(tmp_path):
