@@ -15,6 +15,9 @@
 * The footer (``html.extra_footer`` in _config.yml) may write ``{repository_url}`` and
   ``{repository_branch}``: they are filled in from ``repository`` in _config.yml, the
   one place the repository's URL lives.
+* sphinx-exercise 1.2.1 gives the body of every exercise and of every solution the same
+  HTML id (``exercise-content``, ``solution-content``), so a page with two exercises
+  repeats an id; the body keeps the name as a class instead (nothing links to it).
 * pydata-sphinx-theme logs "Got invalid theme mode" on a reader's first visit (empty
   localStorage); we start such readers in light mode, which the figures are drawn for.
 """
@@ -290,9 +293,23 @@ def point_colab_button_at_edition(app, pagename, templatename, context, doctree)
                 button["url"] = url.replace(source, f"/blob/{edition}/", 1)
 
 
+EXERCISE_BODY_IDS = ("exercise-content", "solution-content")  # sphinx-exercise's
+
+
+def exercise_bodies_without_ids(app, doctree: nodes.document, docname: str) -> None:
+    """Turn sphinx-exercise's fixed ids of exercise and solution bodies into classes:
+    an id must be unique on its page."""
+    for section in doctree.findall(nodes.section):
+        for name in EXERCISE_BODY_IDS:
+            if name in section["ids"]:
+                section["ids"].remove(name)
+                section["classes"].append(name)
+
+
 def setup(app):
     app.add_directive("timings-table", TimingsTableDirective)
     app.connect("config-inited", add_build_substitutions)
+    app.connect("doctree-resolved", exercise_bodies_without_ids)
     app.add_js_file(None, body=FIRST_VISIT_MODE, priority=1)
     app.connect("html-page-context", clean_scripts, priority=900)
     app.connect("html-page-context", point_colab_button_at_edition, priority=600)

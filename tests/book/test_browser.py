@@ -31,6 +31,13 @@ PAGES = sorted(
 SHOTS = ROOT / "_build" / "screenshots"
 
 
+REPEATED_IDS = """() => {
+  const seen = {};
+  for (const e of document.querySelectorAll('[id]')) seen[e.id] = (seen[e.id] || 0) + 1;
+  return Object.keys(seen).filter(id => seen[id] > 1);
+}"""
+
+
 @pytest.fixture(scope="module")
 def site():
     missing = None if PAGES else f"no built pages under {SITE}: build the book first"
@@ -51,6 +58,8 @@ def test_page(site, rel):
         )
     assert page.evaluate(RAW_TEX_LEFT) == [], "raw TeX left on the page"
     assert page.evaluate(BROKEN_IMAGES) == [], "images that did not load"
+    repeated = page.evaluate(REPEATED_IDS)
+    assert repeated == [], f"ids used more than once on the page: {repeated}"
     if page.locator('script[type="application/vnd.jupyter.widget-state+json"]').count():
         page.wait_for_selector(".jupyter-widgets", timeout=15_000)
     shot = SHOTS / (rel[: -len(".html")] + ".png")
