@@ -67,6 +67,7 @@ from lib.recurrent.sweeps import (
     curves,
     mean_accuracy,
     mean_steps,
+    median_steps,
     train_seeds,
 )
 
@@ -110,6 +111,7 @@ __all__ = [
     "make_step",
     "mean_accuracy",
     "mean_steps",
+    "median_steps",
     "output_gradient",
     "palindromes",
     "per_sequence_grad_norms",

@@ -6,8 +6,9 @@ several models over increasing palindrome lengths, and stops lengthening a model
 its mean accuracy over the seeds is at chance: longer sequences are not run for it (and
 are reported as not run, never filled in). :func:`curves` puts runs that stopped at
 different steps on one grid for mean +/- std bands. :func:`mean_accuracy` and
-:func:`mean_steps` are the two summaries the chapters' claims are checked on: how well
-the seeds end, and how soon they converge. :func:`at_budget` reads a shorter budget off
+:func:`mean_steps` (or :func:`median_steps`, which one stalled seed cannot swing) are
+the summaries the chapters' claims are checked on: how well the seeds end, and how soon
+they converge. :func:`at_budget` reads a shorter budget off
 a longer run (a run of 10,000 steps holds the run of 1,000 in its first 1,000 steps),
 and :func:`perfect_up_to` and :func:`at_chance_from` summarise a sweep per model.
 """
@@ -56,6 +57,15 @@ def mean_steps(runs: list[History], budget: int) -> float:
     if not runs:
         raise ValueError("mean_steps needs at least one run")
     return float(np.mean([run.converged_at or budget for run in runs]))
+
+
+def median_steps(runs: list[History], budget: int) -> float:
+    """The median over S runs of n_s, the step at which run s converged, or ``budget``
+    if it never did. Unlike :func:`mean_steps`, one stalled run moves it by at most one
+    place in the order, not by budget / S: a verdict on it holds at a longer budget."""
+    if not runs:
+        raise ValueError("median_steps needs at least one run")
+    return float(np.median([run.converged_at or budget for run in runs]))
 
 
 def at_chance(runs: list[History], chance: float, margin: float) -> bool:

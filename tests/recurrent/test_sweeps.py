@@ -15,6 +15,7 @@ from lib.recurrent.sweeps import (
     curves,
     mean_accuracy,
     mean_steps,
+    median_steps,
     perfect_up_to,
     train_seeds,
 )
@@ -98,11 +99,25 @@ def test_mean_steps_counts_the_budget_for_runs_that_never_converged():
     assert mean_steps([History()], budget=30) == 30.0
 
 
+def test_median_steps_counts_the_budget_and_one_stall_moves_it_one_place():
+    runs = [
+        History(converged_at=120),
+        History(converged_at=None),
+        History(converged_at=300),
+    ]
+    assert median_steps(runs, budget=1000) == 300.0
+    assert median_steps(runs, budget=10**6) == 300.0  # a longer budget: the same
+    assert median_steps(runs[:2], budget=1000) == (120 + 1000) / 2
+    assert median_steps([History()], budget=30) == 30.0
+
+
 def test_means_of_no_runs_are_an_error():
     with pytest.raises(ValueError, match="at least one run"):
         mean_accuracy([])
     with pytest.raises(ValueError, match="at least one run"):
         mean_steps([], budget=10)
+    with pytest.raises(ValueError, match="at least one run"):
+        median_steps([], budget=10)
 
 
 def test_curves_pad_runs_that_stopped_early():
