@@ -43,7 +43,6 @@ import ast
 import hashlib
 import json
 import os
-import re
 import subprocess
 import sys
 import tomllib
@@ -56,10 +55,24 @@ import yaml
 from lib.runtime import SEED_OFFSET_VARIABLE, seed_offset
 
 if __package__:  # imported as scripts.build_book (the tests)
-    from .colab_edition import EDITION_FOLDER, EditionError, publish, serve_downloads
+    from .colab_edition import (
+        DIRECTIVE_OPEN,
+        EDITION_FOLDER,
+        EditionError,
+        closing_fence,
+        publish,
+        serve_downloads,
+    )
     from .toc import notebooks_in_toc
 else:  # run as `python scripts/build_book.py`: scripts/ is sys.path[0]
-    from colab_edition import EDITION_FOLDER, EditionError, publish, serve_downloads
+    from colab_edition import (
+        DIRECTIVE_OPEN,
+        EDITION_FOLDER,
+        EditionError,
+        closing_fence,
+        publish,
+        serve_downloads,
+    )
     from toc import notebooks_in_toc
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -479,24 +492,19 @@ def student_config(root: Path, build: Path) -> Path:
     return path
 
 
-SOLUTION_START = re.compile(r"^(`{3,}|:{3,})\{solution\}")
-
-
 def without_solutions(text: str, where: str) -> str:
-    """MyST text with every ``{solution}`` block (from its opening fence to the same
-    fence closing it) left out."""
+    """MyST text with every ``{solution}`` block (from its opening fence to the fence
+    closing it, found as the Colab edition finds them) left out."""
     lines, kept, k = text.splitlines(keepends=True), [], 0
     while k < len(lines):
-        start = SOLUTION_START.match(lines[k])
-        if not start:
+        opening = DIRECTIVE_OPEN.match(lines[k])
+        if not opening or opening["name"] != "solution":
             kept.append(lines[k])
             k += 1
             continue
-        fence = start[1]
-        end = next(
-            (j for j in range(k + 1, len(lines)) if lines[j].rstrip() == fence), None
-        )
-        if end is None:
+        fence = opening["fence"]
+        end = closing_fence(lines, k, fence)  # the last line when none closes it
+        if end == k or lines[end].strip().strip(fence[0]):
             raise ValueError(
                 f"{where}, line {k + 1}: a solution opened by {fence} is never closed"
             )
