@@ -45,6 +45,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import tomllib
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import suppress
@@ -63,6 +64,7 @@ if __package__:  # imported as scripts.build_book (the tests)
         publish,
         serve_downloads,
     )
+    from .kernels import IPCKernelManager
     from .toc import notebooks_in_toc
 else:  # run as `python scripts/build_book.py`: scripts/ is sys.path[0]
     from colab_edition import (
@@ -73,6 +75,7 @@ else:  # run as `python scripts/build_book.py`: scripts/ is sys.path[0]
         publish,
         serve_downloads,
     )
+    from kernels import IPCKernelManager
     from toc import notebooks_in_toc
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -392,13 +395,20 @@ def execute_notebook(path: Path, timeout: int):
     from jupyter_cache.executors.utils import single_nb_execution
 
     nb = nbformat.read(path, as_version=4)
-    result = single_nb_execution(
-        nb,
-        cwd=str(path.parent),
-        timeout=timeout,
-        allow_errors=False,
-        meta_override=True,
-    )
+    start = time.perf_counter()
+    try:
+        result = single_nb_execution(
+            nb,
+            cwd=str(path.parent),
+            timeout=timeout,
+            allow_errors=False,
+            meta_override=True,
+            kernel_manager_class=IPCKernelManager,
+        )
+    except Exception as error:  # the kernel died: the book build runs it again, alone
+        name = path.relative_to(ROOT)
+        print(f"  {name}: {type(error).__name__}: {error}", flush=True)
+        return path, None, time.perf_counter() - start
     return path, (None if result.err else nb), result.time
 
 
@@ -421,8 +431,8 @@ def execute_in_parallel(cache_path: Path, jobs: int) -> None:
     """Execute the notebooks missing from the execution cache, ``jobs`` at a time.
 
     The results go into the very jupyter-cache the book build reads, so the build then
-    finds every notebook executed. A notebook that fails here is left out of the cache:
-    the build executes it again and reports the failing cell as usual.
+    finds every notebook executed. A notebook that fails here (a cell, or its kernel) is
+    left out of the cache: the build executes it again and reports the failure as usual.
     """
     import nbformat
     from jupyter_cache import get_cache

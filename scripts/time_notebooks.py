@@ -33,8 +33,10 @@ import nbformat
 from nbclient import NotebookClient
 
 if __package__:  # imported as scripts.time_notebooks
+    from .kernels import IPCKernelManager
     from .toc import notebooks_in_toc
 else:  # run as `python scripts/time_notebooks.py`: scripts/ is sys.path[0]
+    from kernels import IPCKernelManager
     from toc import notebooks_in_toc
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,6 +58,7 @@ def run(name: str) -> float:
         nb,
         timeout=7200,
         kernel_name="python3",
+        kernel_manager_class=IPCKernelManager,  # scripts/kernels.py: no TCP port race
         resources={"metadata": {"path": str(ROOT / "notebooks")}},
     ).execute()
     return time.perf_counter() - start
