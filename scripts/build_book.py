@@ -9,8 +9,10 @@ solutions (sphinx-exercise's ``hide_solutions``), into <out>/_build/student/_bui
 It shares the execution cache and the notebook fingerprints below with the book's own
 build (<out>/_build), so once the book is built it executes nothing; otherwise it
 executes what ``make book`` would, and the book's build then finds it done. The
-edition's configuration is the book's _config.yml with those two settings changed,
-written to <out>/_build/student/_config.yml (:func:`student_config`).
+edition's configuration is the book's _config.yml with those settings, its address
+and its Colab edition's branch changed, written to <out>/_build/student/_config.yml
+(:func:`student_config`). Its Colab edition (<out>/_build/student/_build/colab) links
+to its own pages.
 
 jupyter-cache keys a notebook's outputs on the notebook's own code cells only, and
 Sphinx re-reads a page only when its own source changed. Neither sees an edit to lib/,
@@ -58,22 +60,18 @@ from lib.runtime import SEED_OFFSET_VARIABLE, seed_offset
 if __package__:  # imported as scripts.build_book (the tests)
     from .colab_edition import (
         DIRECTIVE_OPEN,
-        EDITION_FOLDER,
         EditionError,
         closing_fence,
         publish,
-        serve_downloads,
     )
     from .kernels import IPCKernelManager
     from .toc import notebooks_in_toc
 else:  # run as `python scripts/build_book.py`: scripts/ is sys.path[0]
     from colab_edition import (
         DIRECTIVE_OPEN,
-        EDITION_FOLDER,
         EditionError,
         closing_fence,
         publish,
-        serve_downloads,
     )
     from kernels import IPCKernelManager
     from toc import notebooks_in_toc
@@ -84,6 +82,7 @@ INSTALL_TABLES = ("project", "build-system")  # the part of pyproject.toml pip r
 NOTEBOOK_STAMPS = ".notebook-fingerprints.json"
 GOOD_BUILD_STAMP = ".lib-fingerprint"
 STUDENT_FOLDER = "student"  # under _build: the student edition's own build
+STUDENT_BRANCH_SUFFIX = "-student"  # its Colab edition's branch: colab-student
 UNRESOLVED = "unresolved imports"  # the fingerprint of a notebook that always runs
 
 
@@ -472,8 +471,10 @@ def execute_in_parallel(cache_path: Path, jobs: int) -> None:
 def student_config(root: Path, build: Path) -> Path:
     """The student edition's _config.yml, written to build/student/_config.yml: the
     book's (root/_config.yml) with every solution left out, as its execution cache
-    the book's own (build/.jupyter_cache) and as its address the folder student/ of
-    the book's (``html.baseurl``), where the workflow publishes it. jupyter-book
+    the book's own (build/.jupyter_cache), as its address the folder student/ of the
+    book's (``html.baseurl``), where the workflow publishes it, and as its Colab
+    edition's branch the book's with ``-student`` added (its notebooks link to the
+    student edition's pages, which hold no solutions). jupyter-book
     reads the folders of local extensions relative to the configuration file, so they
     become absolute; the other paths are read relative to the source folder, root, and
     stay."""
@@ -484,6 +485,10 @@ def student_config(root: Path, build: Path) -> Path:
     if html.get("baseurl"):  # published in the folder student/ of the book's site
         baseurl = html["baseurl"].rstrip("/") + f"/{STUDENT_FOLDER}/"
         config["html"] = {**html, "baseurl": baseurl}
+    buttons = config.get("launch_buttons") or {}
+    if buttons.get("colab_branch"):  # its own Colab edition, linking to its pages
+        branch = buttons["colab_branch"] + STUDENT_BRANCH_SUFFIX
+        config["launch_buttons"] = {**buttons, "colab_branch": branch}
     sphinx = config.get("sphinx") or {}
     overrides = {**(sphinx.get("config") or {}), "hide_solutions": True}
     config["sphinx"] = {**sphinx, "config": overrides}
@@ -492,7 +497,7 @@ def student_config(root: Path, build: Path) -> Path:
             name: str((root / folder).resolve())
             for name, folder in sphinx["local_extensions"].items()
         }
-    path = build / STUDENT_FOLDER / "_config.yml"
+    path = student_config_path(build)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
         "# Written by scripts/build_book.py --student from the book's _config.yml\n"
@@ -500,6 +505,10 @@ def student_config(root: Path, build: Path) -> Path:
         encoding="utf-8",
     )
     return path
+
+
+def student_config_path(build: Path) -> Path:
+    return build / STUDENT_FOLDER / "_config.yml"
 
 
 def without_solutions(text: str, where: str) -> str:
@@ -522,21 +531,11 @@ def without_solutions(text: str, where: str) -> str:
     return "".join(kept)
 
 
-def student_downloads(build: Path, html: Path) -> list[str]:
-    """The student edition's download buttons: each notebook page's .ipynb becomes the
-    Colab edition (build/colab, which ``make book`` writes; as in the book), and every
-    page's source copy (html/_sources: Markdown, notebooks' Markdown cells) loses its
-    solutions. Returns the pages whose source lost a solution."""
-    edition = build / EDITION_FOLDER
-    notebooks = sorted(edition.glob("**/*.ipynb")) if edition.is_dir() else []
-    if notebooks:
-        serve_downloads(edition, html, notebooks)
-    else:
-        print(
-            f"student edition: no Colab edition in {edition} (`make book` writes it); "
-            "a notebook page's download gives its MyST source",
-            flush=True,
-        )
+def student_downloads(html: Path) -> list[str]:
+    """The student edition's download buttons: every page's source copy (html/_sources:
+    Markdown, notebooks' Markdown cells) loses its solutions. (Each notebook page's
+    .ipynb is already the student edition's Colab edition: :func:`publish`.) Returns
+    the pages whose source lost a solution."""
     changed = []
     for path in sorted((html / "_sources").glob("**/*")):
         where = path.relative_to(html).as_posix()
@@ -547,13 +546,14 @@ def student_downloads(build: Path, html: Path) -> list[str]:
                 path.write_text(stripped, encoding="utf-8")
                 changed.append(where)
         elif path.suffix == ".ipynb":
-            notebook = json.loads(path.read_text(encoding="utf-8"))
-            before = json.dumps(notebook)
+            notebook, stripped = json.loads(path.read_text(encoding="utf-8")), False
             for cell in notebook["cells"]:
                 if cell["cell_type"] == "markdown":
                     source = "".join(cell["source"])
-                    cell["source"] = without_solutions(source, where)
-            if json.dumps(notebook) != before:
+                    kept = without_solutions(source, where)
+                    if kept != source:
+                        cell["source"], stripped = kept, True
+            if stripped:
                 path.write_text(json.dumps(notebook, indent=1), encoding="utf-8")
                 changed.append(where)
     return changed
@@ -629,20 +629,21 @@ def main() -> int:
     status = subprocess.call(cmd, env=env, cwd=ROOT)
     if status == 0:  # only a good build vouches for the pages Sphinx keeps
         (pages / GOOD_BUILD_STAMP).write_text(current)
+    if status == 0:
+        # the notebooks for Colab, also served as the pages' .ipynb download
+        config = student_config_path(build) if args.student else None
+        try:
+            publish(ROOT, build, config, pages)  # scripts/colab_edition.py
+        except EditionError as error:
+            print(f"Colab edition: {error}", file=sys.stderr)
+            status = 1
     if status == 0 and args.student:
-        stripped = student_downloads(build, pages / "html")
+        stripped = student_downloads(pages / "html")
         print(
             f"student edition: {pages / 'html' / 'index.html'} (solutions left out of "
             f"the downloadable sources of {len(stripped)} pages)",
             flush=True,
         )
-    elif status == 0:
-        # the notebooks for Colab, also served as the pages' .ipynb download
-        try:
-            publish(ROOT, build)  # scripts/colab_edition.py
-        except EditionError as error:
-            print(f"Colab edition: {error}", file=sys.stderr)
-            status = 1
     return status
 
 

@@ -182,12 +182,21 @@ class BookIndex:
         return f"{self.base_url}{docname}.html" + (f"#{anchor}" if anchor else "")
 
     @classmethod
-    def from_build(cls, root: Path, build: Path) -> BookIndex:
-        """The index of a built book (``build`` is the _build folder)."""
-        config = book_config(root)
+    def from_build(
+        cls,
+        root: Path,
+        build: Path,
+        config: dict | None = None,
+        pages: Path | None = None,
+    ) -> BookIndex:
+        """The index of a built book: ``build`` is the _build folder (its execution
+        cache gives the glued values), ``pages`` the one with the build's Sphinx
+        environment (default ``build``; the student edition has its own), ``config``
+        the _config.yml built with (default root's; the published URL is read there)."""
+        config = book_config(root) if config is None else config
         folders = ((config.get("sphinx") or {}).get("local_extensions") or {}).values()
         env = load_environment(
-            build / ".doctrees" / "environment.pickle",
+            (pages or build) / ".doctrees" / "environment.pickle",
             extension_dirs=[root / folder for folder in folders],
         )
         from sphinx.util.nodes import clean_astext
@@ -269,7 +278,11 @@ class BookIndex:
 
 
 def book_config(root: Path) -> dict:
-    return yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    return load_config(root / "_config.yml")
+
+
+def load_config(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
 def site_url(config: dict) -> str:
@@ -883,10 +896,18 @@ def built_commit(root: Path) -> str:
     return commit
 
 
-def publish(root: Path, build: Path) -> list[Path]:
+def publish(
+    root: Path, build: Path, config_path: Path | None = None, pages: Path | None = None
+) -> list[Path]:
     """After a good build into ``build`` (a _build folder): write the edition into
-    build/colab, its README, and serve it as the notebook pages' download."""
-    config = book_config(root)
+    build/colab, its README, and serve it as the notebook pages' download.
+
+    The student edition passes its own _config.yml (its address, the folder student/
+    of the site, and its branch) and ``pages``, the _build folder of its HTML: its
+    notebooks go to pages/colab and link to its own pages, which hold no solutions.
+    """
+    config = book_config(root) if config_path is None else load_config(config_path)
+    pages = pages or build
     commit = built_commit(root)
     dirty = subprocess.run(
         ["git", "status", "--porcelain", "--untracked-files=no"],
@@ -894,14 +915,14 @@ def publish(root: Path, build: Path) -> list[Path]:
         capture_output=True,
         text=True,
     ).stdout.strip()
-    index = BookIndex.from_build(root, build)
-    out = build / EDITION_FOLDER
+    index = BookIndex.from_build(root, build, config, pages)
+    out = pages / EDITION_FOLDER
     source = install_cell_source(config["repository"]["url"], commit)
     written = write_edition(root, out, index, source)
     docnames = [path.relative_to(out).with_suffix("").as_posix() for path in written]
     titles = {doc: index.titles.get(doc, doc) for doc in docnames}
     (out / "README.md").write_text(edition_readme(config, commit, titles))
-    serve_downloads(out, build / "html", written)
+    serve_downloads(out, pages / "html", written)
     unexecuted = [doc for doc in docnames if doc not in index.glue]
     if unexecuted:  # the execution cache holds no run of their current version
         print(

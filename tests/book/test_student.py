@@ -31,9 +31,11 @@ from scripts.build_book import (
     build_command,
     output_folder,
     student_config,
+    student_config_path,
     student_downloads,
     without_solutions,
 )
+from scripts.colab_edition import publish
 from scripts.toc import notebooks_in_toc
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,6 +46,13 @@ FILES = {
     "_config.yml": """\
 title: A small book
 only_build_toc_files: true
+repository:
+  url: https://github.com/example/small
+html:
+  baseurl: https://example.org/small/
+launch_buttons:
+  colab_url: https://colab.research.google.com
+  colab_branch: colab
 exclude_patterns: [_build]
 execute:
   execute_notebooks: cache
@@ -107,6 +116,7 @@ $s_n = 1 - \\frac{{1}}{{n+1}}$ {{eq}}`series-sum`; the notebook glued
 GLUED = 271828  # shown as 271,828 only when the glue:text role in the solution works
 EXECUTED = 'print("printed when " + "executed")'  # the phrase is not in the source
 CACHED = "printed in the cache"
+LINK_TO_EXERCISE = "Then try {ref}`the exercise on sums <series-ex-sum>`."
 
 
 def write_book(root: Path) -> None:
@@ -118,6 +128,7 @@ def write_book(root: Path) -> None:
     notebook = nbformat.v4.new_notebook(
         cells=[
             nbformat.v4.new_markdown_cell("# A notebook from the cache"),
+            nbformat.v4.new_markdown_cell(LINK_TO_EXERCISE),
             nbformat.v4.new_code_cell(glue),
             nbformat.v4.new_code_cell(EXECUTED),
         ],
@@ -128,14 +139,14 @@ def write_book(root: Path) -> None:
     )
     path = root / "cached.ipynb"
     nbformat.write(notebook, path)
-    notebook.cells[1].outputs = [
+    notebook.cells[2].outputs = [
         nbformat.v4.new_output(
             "display_data",
             data={f"{GLUE_PREFIX}text/plain": str(GLUED)},
             metadata={"scrapbook": {"name": "terms", "mime_prefix": GLUE_PREFIX}},
         )
     ]
-    notebook.cells[2].outputs = [
+    notebook.cells[3].outputs = [
         nbformat.v4.new_output("stream", name="stdout", text=CACHED + "\n")
     ]
     get_cache(str(root / "_build" / ".jupyter_cache")).cache_notebook_bundle(
@@ -229,18 +240,15 @@ def test_the_student_edition_reuses_the_books_execution_cache(both):
 
 
 def test_the_student_editions_downloads_hold_no_solution(both, tmp_path):
-    """After the build, scripts/build_book.py --student rewrites the downloadable
-    sources (html/_sources): the Markdown without its solutions, each notebook as its
-    Colab edition. Then no file of the edition holds the solution's text."""
+    """After the build, scripts/build_book.py --student takes the solutions out of
+    the downloadable sources (html/_sources). Then no file of the edition holds the
+    solution's text."""
     html = tmp_path / "html"
     shutil.copytree(both["student"], html)
     assert SOLUTION in (html / "_sources" / "series.md").read_text(), (
         "the test is void: the build's source copy holds no solution to leave out"
     )
-    edition = tmp_path / "_build" / "colab"
-    edition.mkdir(parents=True)
-    (edition / "cached.ipynb").write_text('{"cells": [], "the Colab edition": 1}')
-    assert student_downloads(tmp_path / "_build", html) == ["_sources/series.md"]
+    assert student_downloads(html) == ["_sources/series.md"]
     leaks = [
         path.relative_to(html).as_posix()
         for path in html.rglob("*")
@@ -248,7 +256,40 @@ def test_the_student_editions_downloads_hold_no_solution(both, tmp_path):
     ]
     assert leaks == [], f"the solution's text is still in {leaks}"
     assert EXERCISE in (html / "_sources" / "series.md").read_text()
-    assert "the Colab edition" in (html / "_sources" / "cached.ipynb").read_text()
+
+
+def test_each_editions_colab_notebooks_link_to_its_own_pages(both):
+    """The book's Colab edition links to the book; the student edition's, published on
+    a branch of its own, to the student edition's pages, where no solution is a
+    click away. Each is its pages' notebook download."""
+    root, build_dir = both["root"], both["root"] / "_build"
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "small"]):
+        subprocess.run(git + command, cwd=root, check=True, capture_output=True)
+    editions = {
+        "book": (publish(root, build_dir), "https://example.org/small/", "colab"),
+        "student": (
+            publish(
+                root,
+                build_dir,
+                student_config_path(build_dir),
+                output_folder(build_dir, student=True),
+            ),
+            "https://example.org/small/student/",
+            "colab-student",
+        ),
+    }
+    for name, (written, site, branch) in editions.items():
+        assert [path.name for path in written] == ["cached.ipynb"], written
+        cells = nbformat.read(written[0], as_version=4).cells
+        link = f"[the exercise on sums]({site}series.html#series-ex-sum)"
+        assert any(link in cell.source for cell in cells), (
+            f"{name}: expected {link} in {[cell.source for cell in cells]}"
+        )
+        readme = (written[0].parent / "README.md").read_text()
+        assert f"/example/small/blob/{branch}/cached.ipynb" in readme, readme
+        download = both[name] / "_sources" / "cached.ipynb"
+        assert download.read_text() == written[0].read_text(), f"{name}: download"
 
 
 def test_without_solutions_leaves_out_each_solution_block_whole():
@@ -269,6 +310,9 @@ def test_the_student_config_changes_only_the_solutions_cache_and_address(tmp_pat
     written = yaml.safe_load(student_config(tmp_path, build_dir).read_text())
     book = yaml.safe_load((ROOT / "_config.yml").read_text())
     assert written["sphinx"]["config"].pop("hide_solutions") is True
+    # its own Colab edition, whose links stay in the student edition
+    branch = book["launch_buttons"].pop("colab_branch")
+    assert written["launch_buttons"].pop("colab_branch") == f"{branch}-student"
     assert written["execute"].pop("cache") == str(build_dir / ".jupyter_cache")
     # published in the folder student/ of the book's site
     baseurl = book["html"]["baseurl"]

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scripts.build_book import NOTEBOOK_STAMPS
+from scripts.build_book import NOTEBOOK_STAMPS, STUDENT_BRANCH_SUFFIX
 from scripts.notebooks import ROOT
 
 WORKFLOWS = sorted(
@@ -207,3 +207,21 @@ def test_book_workflow_publishes_the_student_edition_in_the_folder_student():
     assert book < student < upload
     assert "BOOK_SIZE=book" in runs[student]
     assert "cp -r _build/student/_build/html _build/html/student" in runs[student]
+
+
+def test_book_workflow_pushes_each_colab_edition_to_its_branch():
+    """The book's Colab edition on the branch the book's Colab buttons open
+    (_config.yml), the student edition's on that branch + ``-student``
+    (scripts/build_book.py, student_config), after `make student` wrote it."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    branch = config["launch_buttons"]["colab_branch"]
+    steps = book_workflow()["jobs"]["build"]["steps"]
+    runs = [step.get("run", "") for step in steps]
+    student = next(i for i, run in enumerate(runs) if "make student" in run)
+    push = next(i for i, run in enumerate(runs) if "git push" in run)
+    assert student < push, "the student edition's notebooks are written by then"
+    for edition in (
+        f"{branch}=_build/colab",
+        f"{branch}{STUDENT_BRANCH_SUFFIX}=_build/student/_build/colab",
+    ):
+        assert edition in runs[push], f"book.yml does not push {edition}"
