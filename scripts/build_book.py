@@ -629,7 +629,6 @@ def main() -> int:
     status = subprocess.call(cmd, env=env, cwd=ROOT)
     if status == 0:  # only a good build vouches for the pages Sphinx keeps
         (pages / GOOD_BUILD_STAMP).write_text(current)
-    if status == 0:
         # the notebooks for Colab, also served as the pages' .ipynb download
         config = student_config_path(build) if args.student else None
         try:
